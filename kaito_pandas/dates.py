@@ -1,0 +1,146 @@
+"""Accepting dates from users, defaulting and clipping them to what the API serves. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+__all__ = [
+    "EARLIEST_DAY",
+    "METHODS",
+    "DateLike",
+    "resolve_range",
+    "to_day",
+    "today_utc",
+]
+
+#: The four time-series methods of the API, in the order the package documents them.
+METHODS: tuple[str, ...] = ("engagement", "mindshare", "sentiment", "mentions")
+
+#: The first day each method has data for; earlier starts are clipped to it.
+EARLIEST_DAY: dict[str, dt.date] = {
+    "engagement": dt.date(2023, 1, 1),
+    "mentions": dt.date(2023, 1, 1),
+    "mindshare": dt.date(2020, 1, 1),
+    "sentiment": dt.date(2020, 1, 1),
+}
+
+DateLike = str | dt.date | dt.datetime | pd.Timestamp
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
+)
+
+
+def today_utc() -> dt.date:
+    """Return the current calendar day in UTC."""
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def to_day(value: DateLike, *, name: str = "date") -> dt.date:
+    """Return the UTC calendar day of ``value``.
+
+    Parameters
+    ----------
+    value : str, datetime.date, datetime.datetime or pandas.Timestamp
+        ``"YYYY-MM-DD"`` (or an ISO 8601 date-time), a date, or a date-time.
+        A naive date-time is taken as UTC; an aware one is converted to UTC.
+    name : str
+        What the value is called in error messages (``"start"``, ``"end"``).
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    ValueError
+        If the value is not one of the accepted forms or is not a real day.
+
+    Examples
+    --------
+    >>> to_day("2024-03-01T23:30-05:00")
+    datetime.date(2024, 3, 2)
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if _ISO_DAY.fullmatch(text):
+                return dt.date.fromisoformat(text)
+            if _ISO_DATETIME.fullmatch(text):
+                value = pd.Timestamp(text)
+            else:
+                raise ValueError
+        except ValueError:
+            raise ValueError(
+                f"{name}={value!r} is not a date: give 'YYYY-MM-DD', a datetime.date, "
+                "a datetime.datetime or a pandas.Timestamp"
+            ) from None
+    if isinstance(value, dt.datetime):  # pd.Timestamp is a datetime too
+        if pd.isna(value):
+            raise ValueError(f"{name} is NaT: give a real day or leave it out")
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc)
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError(
+        f"{name}={value!r} ({type(value).__name__}) is not a date: give 'YYYY-MM-DD', "
+        "a datetime.date, a datetime.datetime or a pandas.Timestamp"
+    )
+
+
+def resolve_range(
+    method: str,
+    start: DateLike | None,
+    end: DateLike | None,
+    *,
+    today: dt.date | Callable[[], dt.date] = today_utc,
+) -> tuple[dt.date, dt.date]:
+    """Return the ``(start, end)`` days to ask ``method`` for, defaulted and clipped.
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    start, end : date-like or None
+        The first and last day wanted, inclusive. ``None`` means the method's
+        earliest day and today (UTC). A start before the earliest day, or an
+        end after today, is clipped.
+    today : datetime.date or callable
+        The current UTC day, injectable for tests.
+
+    Returns
+    -------
+    tuple of datetime.date
+
+    Raises
+    ------
+    ValueError
+        If a date cannot be read, start is after end, or nothing of the
+        range lies between the earliest day and today.
+
+    Examples
+    --------
+    >>> resolve_range("engagement", "2020-06-01", "2024-03-05")
+    (datetime.date(2023, 1, 1), datetime.date(2024, 3, 5))
+    """
+    if method not in EARLIEST_DAY:
+        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+    now = today() if callable(today) else today
+    earliest = EARLIEST_DAY[method]
+    first = earliest if start is None else to_day(start, name="start")
+    last = now if end is None else to_day(end, name="end")
+    if last < earliest:
+        raise ValueError(
+            f"end {last} is before {earliest}, the first day Kaito has {method} data for"
+        )
+    if first > now:
+        raise ValueError(f"start {first} is in the future: today (UTC) is {now}")
+    if first > last:
+        raise ValueError(f"start {first} is after end {last}: swap them or widen the range")
+    return max(first, earliest), min(last, now)

@@ -1,0 +1,125 @@
+"""One frozen settings object: argument first, then environment, then the defaults below."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_MAX_RETRY_AFTER",
+    "DEFAULT_RATE_LIMIT",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_RETRY_BACKOFF",
+    "DEFAULT_RETRY_DEADLINE",
+    "ENV_API_KEY",
+    "ENV_BASE_URL",
+    "Settings",
+]
+
+ENV_API_KEY = "KAITO_API_KEY"
+ENV_BASE_URL = "KAITO_API_BASE_URL"
+
+DEFAULT_BASE_URL = "https://api.kaito.ai"
+#: Seconds to wait for a TCP connection, and for the server's next byte.
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 30.0
+#: Requests sent at most for one call, the first included.
+DEFAULT_MAX_ATTEMPTS = 4
+#: First back-off in seconds; it doubles each retry, with full jitter.
+DEFAULT_RETRY_BACKOFF = 0.5
+#: A ``Retry-After`` longer than this is not waited for: the call fails at once.
+DEFAULT_MAX_RETRY_AFTER = 20.0
+#: No retry starts after this many seconds, so a dead service fails within a minute.
+DEFAULT_RETRY_DEADLINE = 50.0
+#: Requests per second, shared by every thread of a client (Kaito's documented limit).
+DEFAULT_RATE_LIMIT = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything a :class:`~kaito_pandas.Client` is configured with.
+
+    The API key is kept out of ``repr`` and ``str``.
+    """
+
+    api_key: str | None = dataclasses.field(default=None, repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_backoff: float = DEFAULT_RETRY_BACKOFF
+    max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
+    retry_deadline: float = DEFAULT_RETRY_DEADLINE
+    rate_limit: float = DEFAULT_RATE_LIMIT
+
+    def __post_init__(self) -> None:
+        if self.api_key is not None and (
+            not isinstance(self.api_key, str) or not self.api_key.strip()
+        ):
+            raise ValueError(f"api_key must be a non-empty string; or set {ENV_API_KEY}")
+        if not isinstance(self.base_url, str) or not self.base_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ValueError(
+                f"base_url={self.base_url!r} must start with http:// or https:// "
+                f"(argument or {ENV_BASE_URL})"
+            )
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        for name in ("connect_timeout", "read_timeout", "rate_limit"):
+            if not float(getattr(self, name)) > 0:
+                raise ValueError(f"{name} must be a positive number of seconds")
+        for name in ("retry_backoff", "max_retry_after", "retry_deadline"):
+            if not float(getattr(self, name)) >= 0:
+                raise ValueError(f"{name} must be zero or more seconds")
+        if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+            raise ValueError("max_attempts must be a whole number of at least 1")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Return settings from ``overrides``, then ``KAITO_*`` environment variables, then defaults.
+
+        An override of ``None`` counts as not given.
+
+        Parameters
+        ----------
+        environ : mapping, optional
+            The environment to read; ``os.environ`` by default.
+        **overrides
+            Any :class:`Settings` field.
+
+        Returns
+        -------
+        Settings
+
+        Raises
+        ------
+        TypeError
+            If an override is not a settings field.
+
+        Examples
+        --------
+        >>> Settings.from_env({"KAITO_API_BASE_URL": "http://127.0.0.1:8000"}).base_url
+        'http://127.0.0.1:8000'
+        """
+        env = os.environ if environ is None else environ
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(
+                f"unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}"
+            )
+        values = {k: v for k, v in overrides.items() if v is not None}
+        if "api_key" not in values and env.get(ENV_API_KEY):
+            values["api_key"] = env[ENV_API_KEY]
+        if "base_url" not in values and env.get(ENV_BASE_URL):
+            values["base_url"] = env[ENV_BASE_URL]
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)
