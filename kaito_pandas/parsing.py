@@ -1,0 +1,304 @@
+"""Kaito JSON bodies to DataFrames, by the one parsing rule of the API contract. Pure, no I/O.
+
+Walk the JSON object. An object whose keys are all ``YYYY-MM-DD`` days is a
+time axis. A scalar under a day is a value of the column named by the path of
+keys above the time axis, joined with ``_``; an object under a day gives one
+column per field, path plus field name. Anything else is malformed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kaito_pandas.errors import ResponseError
+
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "TEXT_FIELDS",
+    "combine_frames",
+    "empty_frame",
+    "frame_from_columns",
+    "loads",
+    "parse_columns",
+    "parse_response",
+]
+
+#: Columns every frame of a method has, NaN where the service sent none
+#: (a keyword query's ``smart_engagement``).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "engagement": ("total_engagement", "smart_engagement"),
+    "mindshare": ("mindshare",),
+    "sentiment": ("sentiment_score", "sentiment_event"),
+    "mentions": (),
+}
+
+#: Field names whose values are text; every other value must be a number or null.
+TEXT_FIELDS: frozenset[str] = frozenset({"event"})
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+Columns = dict[str, dict[dt.date, Any]]
+
+
+def loads(body: bytes | str) -> Any:
+    """Return the JSON value of ``body``, strictly: no NaN/Infinity, no repeated keys.
+
+    Raises
+    ------
+    ResponseError
+        If the body is not strict JSON.
+    """
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items):
+            dup = next(k for k, n in Counter(k for k, _ in items).items() if n > 1)
+            raise ResponseError(f"the response repeats the key {dup!r}")
+        return obj
+
+    def constant(name: str) -> Any:
+        raise ResponseError(f"the response holds {name}, which is not JSON")
+
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ResponseError("the response is not UTF-8 text") from None
+    if not body.strip():
+        raise ResponseError("the response body is empty")
+    try:
+        return json.loads(body, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise ResponseError(
+            f"the response is not JSON ({exc.msg} at {exc.pos}): {_preview(body)}"
+        ) from None
+
+
+def parse_columns(payload: Any) -> Columns:
+    """Return ``{column: {day: value}}`` from a decoded body, by the one parsing rule.
+
+    Numbers become ``float``, null becomes NaN, text fields keep their text
+    (``None`` for null or ``""``).
+
+    Raises
+    ------
+    ResponseError
+        If anything in the body fits no time axis, or a value has the wrong type.
+
+    Examples
+    --------
+    >>> parse_columns({"mindshare": {"2024-03-01": 0.13}})
+    {'mindshare': {datetime.date(2024, 3, 1): 0.13}}
+    """
+    if not isinstance(payload, dict):
+        raise ResponseError(f"the response is {_json_type(payload)}, not a JSON object of metrics")
+    columns: Columns = {}
+    _walk(payload, (), columns)
+    return columns
+
+
+def _walk(obj: dict[str, Any], path: tuple[str, ...], out: Columns) -> None:
+    days = [_as_day(key) for key in obj]
+    if obj and all(day is not None for day in days):
+        _read_axis(obj, days, path, out)  # type: ignore[arg-type]
+        return
+    if any(day is not None for day in days):
+        bad = next(key for key, day in zip(obj, days, strict=True) if day is None)
+        raise ResponseError(f"{_where(path)} mixes days with the non-day key {bad!r}")
+    if path and not obj:
+        out.setdefault("_".join(path), {})  # an empty time axis: a column with no days
+        return
+    for key, value in obj.items():
+        if not isinstance(value, dict):
+            raise ResponseError(
+                f"{_where((*path, key))} is {_json_type(value)}, expected an object of days"
+            )
+        _walk(value, (*path, key), out)
+
+
+def _read_axis(
+    obj: dict[str, Any], days: list[dt.date], path: tuple[str, ...], out: Columns
+) -> None:
+    if not path:
+        raise ResponseError("the response is a bare series of days with no metric name")
+    for day, value in zip(days, obj.values(), strict=True):
+        if isinstance(value, dict):
+            for field, item in value.items():
+                if isinstance(item, (dict, list)):
+                    raise ResponseError(
+                        f"{_where((*path, field))} on {day} is {_json_type(item)}, expected a value"
+                    )
+                name = "_".join((*path, field))
+                out.setdefault(name, {})[day] = _scalar(item, field, name, day)
+        else:
+            name = "_".join(path)
+            out.setdefault(name, {})[day] = _scalar(value, path[-1], name, day)
+
+
+def _scalar(value: Any, field: str, column: str, day: dt.date) -> Any:
+    if field in TEXT_FIELDS:
+        if value is None or isinstance(value, str):
+            return value or None
+        raise ResponseError(f"{column} on {day} is {_json_type(value)}, expected text or null")
+    if value is None:
+        return math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise ResponseError(
+        f"{column} on {day} is {_json_type(value)} {value!r:.40}, expected a number"
+    )
+
+
+def frame_from_columns(
+    columns: Mapping[str, Mapping[dt.date, Any]],
+    *,
+    start: dt.date,
+    end: dt.date,
+    required: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Return the daily UTC frame of ``columns`` restricted to ``start..end``.
+
+    The index runs from the first to the last day in range that has any value;
+    days missing in between are rows of NaN. Required columns absent from the
+    response are added as all-missing.
+
+    Examples
+    --------
+    >>> frame_from_columns({"mindshare": {dt.date(2024, 3, 1): 0.1}},
+    ...                    start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 2)).shape
+    (1, 1)
+    """
+    names = list(dict.fromkeys([*required, *columns]))
+    present = sorted({day for col in columns.values() for day in col if start <= day <= end})
+    if not present:
+        return empty_frame(names)
+    index = pd.date_range(present[0], present[-1], freq="D", tz="UTC", name="date", unit="ns")
+    days = [ts.date() for ts in index]
+    data: dict[str, Any] = {}
+    for name in names:
+        values = columns.get(name, {})
+        if name.rsplit("_", 1)[-1] in TEXT_FIELDS:
+            data[name] = pd.array([values.get(day) for day in days], dtype="string")
+        else:
+            data[name] = np.array([values.get(day, math.nan) for day in days], dtype="float64")
+    return pd.DataFrame(data, index=index, columns=names)
+
+
+def empty_frame(names: Iterable[str]) -> pd.DataFrame:
+    """Return a frame with no rows, the given columns and the daily UTC index of the contract."""
+    names = list(names)
+    index = pd.DatetimeIndex([], dtype="datetime64[ns, UTC]", name="date", freq="D")
+    data = {
+        name: pd.array([], dtype="string")
+        if name.rsplit("_", 1)[-1] in TEXT_FIELDS
+        else np.array([], dtype="float64")
+        for name in names
+    }
+    return pd.DataFrame(data, index=index, columns=names)
+
+
+def parse_response(body: bytes | str, method: str, *, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Return the frame of one response body of ``method`` for the days ``start..end``.
+
+    Parameters
+    ----------
+    body : bytes or str
+        The raw response body.
+    method : str
+        ``"engagement"``, ``"mindshare"``, ``"sentiment"`` or ``"mentions"``.
+    start, end : datetime.date
+        The days asked for; days outside are dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Daily UTC index named ``date``; float64 numbers, "string" text.
+
+    Raises
+    ------
+    ResponseError
+        If the body breaks the parsing rule; nothing partial is returned.
+
+    Examples
+    --------
+    >>> parse_response(b'{"mindshare": {"2024-03-01": 0.13}}', "mindshare",
+    ...                start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 1))["mindshare"].iloc[0]
+    0.13
+    """
+    columns = parse_columns(loads(body))
+    return frame_from_columns(
+        columns, start=start, end=end, required=REQUIRED_COLUMNS.get(method, ())
+    )
+
+
+def _as_day(key: str) -> dt.date | None:
+    if not _DAY.fullmatch(key):
+        return None
+    try:
+        return dt.date.fromisoformat(key)
+    except ValueError:
+        return None
+
+
+def _where(path: tuple[str, ...]) -> str:
+    return "the response" if not path else "'" + ".".join(path) + "'"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _preview(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= limit else flat[:limit] + "…")
+
+
+def combine_frames(frames: Mapping[str, pd.DataFrame], *, level: str) -> pd.DataFrame:
+    """Return one frame of several single-query frames, columns ``(metric, level)``.
+
+    Metrics keep their order of first appearance and names the order given;
+    a metric one name lacks is all-missing for it, and the index spans every
+    day any name has.
+
+    Examples
+    --------
+    >>> combine_frames({"BTC": btc, "ETH": eth}, level="token")["mindshare"]  # doctest: +SKIP
+    """
+    metrics = list(dict.fromkeys(col for frame in frames.values() for col in frame.columns))
+    filled = [frame.index for frame in frames.values() if len(frame)]
+    if filled:
+        first = min(index[0] for index in filled)
+        last = max(index[-1] for index in filled)
+        index = pd.date_range(first, last, freq="D", name="date", unit="ns")
+    else:
+        index = pd.DatetimeIndex(empty_frame([]).index)
+    data: dict[tuple[str, str], Any] = {}
+    for metric in metrics:
+        for name, frame in frames.items():
+            if metric in frame.columns:
+                data[(metric, name)] = frame[metric].reindex(index).array
+            else:
+                data[(metric, name)] = empty_frame([metric]).reindex(index)[metric].array
+    columns = pd.MultiIndex.from_tuples(list(data), names=["metric", level])
+    return pd.DataFrame(
+        dict(zip(columns, data.values(), strict=True)), index=index, columns=columns
+    )
