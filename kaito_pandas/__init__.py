@@ -1,0 +1,159 @@
+"""kaito_pandas: Kaito's daily social-data API as tidy pandas DataFrames.
+
+>>> import kaito_pandas as kp
+>>> kp.engagement("BTC", start="2024-03-01")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+import threading
+from typing import Any
+
+import pandas as pd
+
+from kaito_pandas.client import Client, TokenArg
+from kaito_pandas.dates import DateLike
+from kaito_pandas.errors import (
+    APIError,
+    AuthenticationError,
+    KaitoError,
+    RateLimitError,
+    ResponseError,
+)
+from kaito_pandas.settings import Settings
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "Client",
+    "KaitoError",
+    "RateLimitError",
+    "ResponseError",
+    "Settings",
+    "__version__",
+    "configure",
+    "engagement",
+    "get_client",
+    "mentions",
+    "mindshare",
+    "sentiment",
+    "tokens",
+]
+
+_lock = threading.Lock()
+_default: Client | None = None
+_overrides: dict[str, Any] = {}
+
+
+def get_client() -> Client:
+    """Return the default :class:`Client` the module functions use, building it on first use.
+
+    Its settings come from :func:`configure`, then the ``KAITO_*`` environment
+    variables as they are when it is built.
+
+    Returns
+    -------
+    Client
+
+    Raises
+    ------
+    ValueError
+        If a configured or environment setting is invalid.
+
+    Examples
+    --------
+    >>> import kaito_pandas as kp
+    >>> kp.get_client()  # doctest: +SKIP
+    """
+    global _default
+    with _lock:
+        if _default is None:
+            _default = Client(**_overrides)
+        return _default
+
+
+def configure(**settings: Any) -> Client | None:
+    """Change the default client's settings; return the new default client.
+
+    Settings given here add to those of earlier calls, and ``None`` forgets
+    one so that its environment variable or default applies again. The client
+    is built at once, reading the environment now, so a bad setting fails
+    here. With no arguments, every setting is forgotten and ``None`` is
+    returned: the next call builds the default client from the environment.
+
+    Parameters
+    ----------
+    **settings
+        ``api_key``, ``base_url``, ``session``, ``today``, or any
+        :class:`Settings` field.
+
+    Returns
+    -------
+    Client or None
+
+    Raises
+    ------
+    ValueError, TypeError
+        If a setting is invalid or unknown; the previous client stays in use.
+
+    Examples
+    --------
+    >>> import kaito_pandas as kp
+    >>> kp.configure(base_url="http://127.0.0.1:8000", api_key="fake-key")  # doctest: +SKIP
+    """
+    global _default
+    merged = {k: v for k, v in {**_overrides, **settings}.items() if v is not None}
+    client = Client(**merged) if settings else None
+    with _lock:
+        old, _default = _default, client
+        _overrides.clear()
+        if settings:
+            _overrides.update(merged)
+    if old is not None:
+        old.close()
+    return client
+
+
+def engagement(
+    token: TokenArg = None,
+    *,
+    keyword: TokenArg = None,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    **params: Any,
+) -> pd.DataFrame:
+    """Return daily engagement with the default client; see :meth:`Client.engagement`."""
+    return get_client().engagement(token, keyword=keyword, start=start, end=end, **params)
+
+
+def mentions(
+    token: TokenArg = None,
+    *,
+    keyword: TokenArg = None,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    **params: Any,
+) -> pd.DataFrame:
+    """Return daily mentions per source with the default client; see :meth:`Client.mentions`."""
+    return get_client().mentions(token, keyword=keyword, start=start, end=end, **params)
+
+
+def mindshare(
+    token: TokenArg, *, start: DateLike | None = None, end: DateLike | None = None, **params: Any
+) -> pd.DataFrame:
+    """Return daily mindshare with the default client; see :meth:`Client.mindshare`."""
+    return get_client().mindshare(token, start=start, end=end, **params)
+
+
+def sentiment(
+    token: TokenArg, *, start: DateLike | None = None, end: DateLike | None = None, **params: Any
+) -> pd.DataFrame:
+    """Return daily sentiment with the default client; see :meth:`Client.sentiment`."""
+    return get_client().sentiment(token, start=start, end=end, **params)
+
+
+def tokens() -> pd.DataFrame:
+    """Return the tokens Kaito supports with the default client; see :meth:`Client.tokens`."""
+    return get_client().tokens()

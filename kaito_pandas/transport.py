@@ -1,0 +1,263 @@
+"""HTTP for the client: one session, timeouts, retries with back-off, a shared rate limit.
+
+Status codes become :mod:`kaito_pandas.errors` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import email.utils
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from urllib.parse import quote, urlencode
+
+import requests
+
+from kaito_pandas import __version__
+from kaito_pandas.errors import APIError, AuthenticationError, KaitoError, RateLimitError
+from kaito_pandas.settings import ENV_API_KEY, Settings
+
+__all__ = ["RETRY_STATUSES", "RateLimiter", "Transport"]
+
+logger = logging.getLogger("kaito_pandas")
+
+#: Statuses worth another try: rate limited, or the service briefly down.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_NETWORK_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+_MESSAGE_LIMIT = 300
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class RateLimiter:
+    """At most ``rate`` request starts per second in any window, shared by all threads.
+
+    Examples
+    --------
+    >>> limiter = RateLimiter(5.0)
+    >>> limiter.acquire()  # returns at once; the sixth call within a second waits
+    """
+
+    def __init__(self, rate: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep):
+        self._capacity = max(1, int(rate))
+        self._window = self._capacity / rate
+        self._sent: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._sleep = sleep
+
+    def acquire(self) -> None:
+        """Wait until one more request may start, then count it."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                while self._sent and now - self._sent[0] >= self._window:
+                    self._sent.popleft()
+                if len(self._sent) < self._capacity:
+                    self._sent.append(now)
+                    return
+                wait = self._window - (now - self._sent[0])
+            self._sleep(wait)
+
+
+class Transport:
+    """Sends GET requests to the Kaito API and returns bodies, or raises a :class:`KaitoError`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        session: requests.Session | None = None,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.session = session if session is not None else requests.Session()
+        self._owns_session = session is None
+        self.limiter = RateLimiter(settings.rate_limit, clock=clock, sleep=sleep)
+        self._sleep = sleep
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self.settings.base_url!r})"
+
+    def close(self) -> None:
+        """Close the session if this transport made it."""
+        if self._owns_session:
+            self.session.close()
+
+    def url(self, endpoint: str, params: Mapping[str, str]) -> str:
+        """Return the full URL of ``endpoint``, every value percent-encoded (spaces as %20)."""
+        query = urlencode(params, quote_via=quote, safe="")
+        return f"{self.settings.base_url}/api/v1/{endpoint}" + (f"?{query}" if query else "")
+
+    def get(
+        self, endpoint: str, params: Mapping[str, str], *, what: str, auth: bool = True
+    ) -> bytes:
+        """Return the body of a 200 answer to ``GET /api/v1/{endpoint}``, retrying what is worth it.
+
+        Parameters
+        ----------
+        endpoint : str
+            ``"engagement"``, ``"tokens"``, ...
+        params : mapping of str to str
+            The query parameters, sent percent-encoded.
+        what : str
+            The query in words, for error messages ("engagement of token 'BTC' ...").
+        auth : bool
+            Send the API key; raises before any request when it is missing.
+
+        Returns
+        -------
+        bytes
+
+        Raises
+        ------
+        AuthenticationError
+            No key, or the service answered 401/403.
+        RateLimitError
+            429 after every attempt, or a ``Retry-After`` too long to wait for.
+        APIError
+            Any other error status, a redirect, or the service unreachable.
+
+        Examples
+        --------
+        >>> Transport(Settings(api_key="k")).get("mindshare", {"token": "BTC"}, what="BTC")
+        ...  # doctest: +SKIP
+        """
+        headers = {"User-Agent": f"kaito-pandas/{__version__}", "Accept": "application/json"}
+        if auth:
+            if not self.settings.api_key:
+                raise AuthenticationError(
+                    f"no Kaito API key for {what}: set the {ENV_API_KEY} environment variable, "
+                    "or pass kp.Client(api_key=...) or kp.configure(api_key=...)"
+                )
+            headers["x-api-key"] = self.settings.api_key
+        url = self.url(endpoint, params)
+        began = self._clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(url, headers, what, began)
+            if isinstance(outcome, bytes):
+                return outcome
+            error, wait = outcome
+            if wait is None:
+                raise error
+            if wait < 0:  # no advice from the server: back off exponentially, with jitter
+                wait = self.settings.retry_backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+            elapsed = self._clock() - began
+            if (
+                attempt >= self.settings.max_attempts
+                or elapsed + wait > self.settings.retry_deadline
+            ):
+                raise error
+            logger.info("retrying %s in %.2fs after: %s", what, wait, error)
+            self._sleep(wait)
+
+    def _attempt(
+        self, url: str, headers: dict[str, str], what: str, began: float
+    ) -> bytes | tuple[KaitoError, float | None]:
+        """Send once: the body, or the error and how long to wait (-1 back off, None give up)."""
+        remaining = self.settings.retry_deadline - (self._clock() - began)
+        timeout = (
+            self.settings.connect_timeout,
+            max(1.0, min(self.settings.read_timeout, remaining)),
+        )
+        self.limiter.acquire()
+        sent = self._clock()
+        try:
+            response = self.session.get(
+                url, headers=headers, timeout=timeout, allow_redirects=False
+            )
+            body = response.content
+        except _NETWORK_ERRORS as exc:
+            logger.debug("GET %s -> %s", what, type(exc).__name__)
+            reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+            return APIError(
+                self.redact(
+                    f"Kaito {what}: {reason} ({type(exc).__name__}) at {self.settings.base_url}"
+                )
+            ), -1
+        except requests.RequestException as exc:
+            return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
+        status = response.status_code
+        logger.debug("GET %s -> %d in %.3fs", what, status, self._clock() - sent)
+        if 200 <= status < 300:
+            return body
+        message = self.redact(
+            f"Kaito {what}: HTTP {status} {response.reason or ''}".rstrip() + _server_message(body)
+        )
+        if status in (401, 403):
+            return AuthenticationError(
+                f"{message}; check the API key ({ENV_API_KEY}): it may be wrong, expired or revoked",
+                status_code=status,
+            ), None
+        if 300 <= status < 400:
+            location = self.redact(response.headers.get("Location", "?"))
+            return APIError(
+                f"{message}; redirected to {location}, which is not followed so that the key "
+                "goes nowhere else: set base_url to the service's real address",
+                status_code=status,
+            ), None
+        if status == 429:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            advice = (
+                f", the service asks to wait {retry_after:.0f}s" if retry_after is not None else ""
+            )
+            error = RateLimitError(f"{message}; rate limited{advice}", retry_after=retry_after)
+            if retry_after is None:
+                return error, -1
+            return error, retry_after if retry_after <= self.settings.max_retry_after else None
+        return APIError(message, status_code=status), -1 if status in RETRY_STATUSES else None
+
+    def redact(self, text: str) -> str:
+        """Return ``text`` with the API key, should it appear, replaced by ``***``."""
+        key = self.settings.api_key
+        return text.replace(key, "***") if key else text
+
+
+def _server_message(body: bytes) -> str:
+    text = body.decode("utf-8", "replace").strip()
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("error", "message", "detail", "msg"):
+            if isinstance(data.get(key), str):
+                text = data[key]
+                break
+    flat = " ".join(text.split())
+    if len(flat) > _MESSAGE_LIMIT:
+        flat = flat[:_MESSAGE_LIMIT] + "…"
+    return f": {flat}"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header, in either of its forms, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())

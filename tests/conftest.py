@@ -1,0 +1,50 @@
+"""One FakeKaitoServer for the session; each test gets it clean and a client pointed at it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+import kaito_pandas as kp
+from kaito_pandas.testing import FakeKaitoServer
+
+API_KEY = "test-key-7f3a9c1e5b2d"
+#: The fake's "today" in tests, so that defaults and clipping are reproducible.
+TODAY = dt.date(2024, 6, 30)
+
+
+@pytest.fixture(scope="session")
+def _server() -> Iterator[FakeKaitoServer]:
+    with FakeKaitoServer(API_KEY, today=TODAY) as server:
+        yield server
+
+
+@pytest.fixture
+def server(_server: FakeKaitoServer) -> Iterator[FakeKaitoServer]:
+    """The fake server, with no recorded requests, faults or latency left from other tests."""
+    _server.clear_requests()
+    _server.reset_faults()
+    _server.latency = 0.0
+    _server.today = TODAY
+    yield _server
+    _server.reset_faults()
+    _server.latency = 0.0
+
+
+@pytest.fixture
+def client(server: FakeKaitoServer) -> Iterator[kp.Client]:
+    """A client of the fake server whose today is ``TODAY``, with fast retries."""
+    with kp.Client(API_KEY, base_url=server.url, today=lambda: TODAY, retry_backoff=0.01) as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No KAITO_* variable from the caller's shell, and a fresh default client per test."""
+    for name in ("KAITO_API_KEY", "KAITO_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    kp.configure()
+    yield
+    kp.configure()
