@@ -1,0 +1,104 @@
+"""The ``df.kaito`` accessor: the analytics and charts as methods; it holds no logic.
+
+Importing this module registers the accessor on every pandas DataFrame.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from kaito_pandas import analytics
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from kaito_pandas.analytics._common import Stat
+
+__all__ = ["KaitoAccessor"]
+
+
+@pd.api.extensions.register_dataframe_accessor("kaito")
+class KaitoAccessor:
+    """Kaito analytics and charts on a frame from kaito_pandas: ``df.kaito.rolling(7)``.
+
+    Each method calls the function of the same name in
+    :mod:`kaito_pandas.analytics` (or :func:`kaito_pandas.plotting.plot`) with
+    the frame as its first argument; see those for the details.
+
+    Raises
+    ------
+    AttributeError
+        On access, if the frame's index is not a DatetimeIndex in UTC (pandas'
+        convention for an accessor that does not apply).
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        index = frame.index
+        if not isinstance(index, pd.DatetimeIndex) or str(index.tz) != "UTC":
+            got = type(index).__name__
+            if isinstance(index, pd.DatetimeIndex):
+                got += f" with tz={index.tz}"
+            raise AttributeError(
+                f"df.kaito needs a frame with a UTC DatetimeIndex, one row per day, as "
+                f"kaito_pandas returns; this frame has a {got} "
+                f"(try df.tz_localize('UTC') or df.set_index(...))"
+            )
+        self._frame = frame
+
+    def rolling(self, window: int = 7, stat: Stat = "mean") -> pd.DataFrame:
+        """Return the rolling statistic over ``window`` days; see :func:`analytics.rolling`."""
+        return analytics.rolling(self._frame, window, stat)
+
+    def zscore(self, window: int = 30) -> pd.DataFrame:
+        """Return rolling z-scores; see :func:`analytics.zscore`."""
+        return analytics.zscore(self._frame, window)
+
+    def growth(self, periods: int = 1) -> pd.DataFrame:
+        """Return the fractional change over ``periods`` days; see :func:`analytics.growth`."""
+        return analytics.growth(self._frame, periods)
+
+    def ema(self, span: int = 7) -> pd.DataFrame:
+        """Return the exponential moving average; see :func:`analytics.ema`."""
+        return analytics.ema(self._frame, span)
+
+    def rebase(self, base: float = 100) -> pd.DataFrame:
+        """Return every column rebased to ``base``; see :func:`analytics.rebase`."""
+        return analytics.rebase(self._frame, base)
+
+    def smart_ratio(self) -> pd.DataFrame | pd.Series[Any]:
+        """Return smart / total engagement; see :func:`analytics.smart_ratio`."""
+        return analytics.smart_ratio(self._frame)
+
+    def select_metric(self, metric: str | None = None) -> pd.DataFrame:
+        """Return one metric, one column per token; see :func:`analytics.select_metric`."""
+        return analytics.select_metric(self._frame, metric)
+
+    def share(self, metric: str | None = None) -> pd.DataFrame:
+        """Return each token's share of the day's total; see :func:`analytics.share`."""
+        return analytics.share(self._frame, metric)
+
+    def resample(self, freq: str = analytics.DEFAULT_FREQ) -> pd.DataFrame:
+        """Return the frame rolled up metric by metric; see :func:`analytics.resample`."""
+        return analytics.resample(self._frame, freq)
+
+    def corr(
+        self,
+        metric: str | None = None,
+        *,
+        method: Literal["pearson", "kendall", "spearman"] = "pearson",
+        on: Literal["change", "level"] = "change",
+    ) -> pd.DataFrame:
+        """Return the token-by-token correlation matrix; see :func:`analytics.corr`."""
+        return analytics.corr(self._frame, metric, method=method, on=on)
+
+    def to_long(self) -> pd.DataFrame:
+        """Return the tidy long form; see :func:`analytics.to_long`."""
+        return analytics.to_long(self._frame)
+
+    def plot(self, kind: str | None = None, **kwargs: Any) -> Axes:
+        """Draw the chart that fits the frame; see :func:`kaito_pandas.plotting.plot`."""
+        from kaito_pandas import plotting
+
+        return plotting.plot(self._frame, kind, **kwargs)

@@ -1,0 +1,138 @@
+"""Changing a frame's shape: metric-aware resampling and the tidy long form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kaito_pandas.analytics._common import (
+    DEFAULT_FREQ,
+    EVENT_SEPARATOR,
+    _copy_attrs,
+    _metric_of,
+    _numeric,
+    metric_kind,
+)
+
+
+def _join_texts(texts: pd.Series[Any]) -> Any:
+    distinct = dict.fromkeys(str(t) for t in texts.dropna() if str(t).strip())
+    return EVENT_SEPARATOR.join(distinct) if distinct else pd.NA
+
+
+def resample(data: pd.DataFrame, freq: str = DEFAULT_FREQ) -> pd.DataFrame:
+    """Return the frame rolled up to ``freq`` periods, each metric the way it aggregates.
+
+    Counts (``total_engagement``, ``smart_engagement``, ``document_mentions*``)
+    are summed, and a period with no data stays NaN (``min_count=1``); a period
+    with some days missing sums the days present, and a partial first or last
+    period covers fewer days. ``mindshare`` and ``sentiment_score`` are
+    averaged over the days present, never summed. Event texts are joined
+    (distinct, in order, separated by ``"; "``; NA if none). Any other numeric
+    column is averaged.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A frame from kaito_pandas, single or list query.
+    freq : str, default "W"
+        A pandas offset alias accepted by the installed pandas: ``"W"`` (weeks
+        ending Sunday, labelled by the Sunday), ``"MS"`` (months, labelled by
+        the first day), ``"QS"``, ``"YS"``...
+
+    Returns
+    -------
+    DataFrame
+        One row per period, same columns and attrs, plus ``attrs["freq"]``.
+
+    Raises
+    ------
+    ValueError
+        If pandas does not accept ``freq``.
+
+    Examples
+    --------
+    >>> monthly = resample(kp.mentions("SOL", start="2024-01-01"), "MS")
+    """
+    grouped = data.resample(freq)
+    parts: list[pd.DataFrame] = []
+    kinds = {c: metric_kind(_metric_of(c)) for c in data.columns}
+    numeric = {c: pd.api.types.is_numeric_dtype(data[c].dtype) for c in data.columns}
+    sums = [c for c in data.columns if numeric[c] and kinds[c] == "count"]
+    means = [c for c in data.columns if numeric[c] and kinds[c] != "count"]
+    texts = [c for c in data.columns if not numeric[c]]
+    if sums:
+        parts.append(grouped[sums].sum(min_count=1))
+    if means:
+        parts.append(grouped[means].mean())
+    if texts:
+        joined = grouped[texts].agg(_join_texts)
+        parts.append(joined.astype("string"))
+    if not parts:
+        result = pd.DataFrame(index=grouped.size().index, columns=data.columns)
+    else:
+        result = pd.concat(parts, axis=1).reindex(columns=data.columns)
+    return _copy_attrs(result, data, freq=freq)
+
+
+def to_long(data: pd.DataFrame) -> pd.DataFrame:
+    """Return the tidy long form: one row per date, token, metric and value.
+
+    Text columns (``sentiment_event``) are left out so that ``value`` is
+    float64; take events from the wide frame. Missing days are kept as rows
+    with a NaN value (call ``.dropna()`` to drop them).
+
+    Parameters
+    ----------
+    data : DataFrame
+        A frame from kaito_pandas, single or list query.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``date``, ``token`` (``keyword`` for keyword queries),
+        ``metric``, ``value``; in the frame's column order, dates ascending.
+        Attrs are kept.
+
+    Raises
+    ------
+    ValueError
+        If a single query's frame has neither ``attrs["token"]`` nor ``attrs["keyword"]``.
+
+    Examples
+    --------
+    >>> long = to_long(kp.engagement(["BTC", "ETH"]))
+    >>> seaborn.lineplot(long, x="date", y="value", hue="token")
+    """
+    numbers = _numeric(data)
+    if isinstance(numbers.columns, pd.MultiIndex):
+        entity = str(numbers.columns.names[1] or "token")
+        pairs = [(str(m), str(t)) for m, t in numbers.columns]
+    else:
+        entity = "keyword" if "keyword" in data.attrs else "token"
+        if not isinstance(data.attrs.get(entity), str):
+            raise ValueError(
+                "to_long needs attrs['token'] or attrs['keyword'] naming the token of a "
+                "single query's frame (kaito_pandas sets it; pandas operations may drop it)"
+            )
+        pairs = [(str(c), str(data.attrs[entity])) for c in numbers.columns]
+    n = len(numbers.index)
+    dates = pd.Series(numbers.index, name="date").reset_index(drop=True)
+    pieces = [
+        pd.DataFrame(
+            {
+                "date": dates,
+                entity: pd.Series([token] * n),
+                "metric": pd.Series([metric] * n),
+                "value": numbers.iloc[:, i].to_numpy(dtype="float64", na_value=np.nan),
+            }
+        )
+        for i, (metric, token) in enumerate(pairs)
+    ]
+    columns = ["date", entity, "metric", "value"]
+    result: pd.DataFrame = (
+        pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=columns)
+    )
+    return _copy_attrs(result, data)

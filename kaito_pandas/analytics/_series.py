@@ -1,0 +1,158 @@
+"""Per-column time-series transforms: rolling windows, z-scores, growth, EMA, rebasing."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from kaito_pandas.analytics._common import _STATS, Frame, Stat, _copy_attrs, _numeric
+
+
+def rolling(data: Frame, window: int = 7, stat: Stat = "mean") -> Frame:
+    """Return the rolling statistic of every numeric column over ``window`` days.
+
+    Uses pandas' default ``min_periods`` (the whole window), so a window that
+    contains a missing day is NaN: gaps are never bridged silently. Text
+    columns are dropped.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        A frame from kaito_pandas (one row per day).
+    window : int, default 7
+        Number of days in the window, the current day included.
+    stat : {"mean", "sum", "median", "std", "min", "max"}, default "mean"
+        The statistic computed over each window.
+
+    Returns
+    -------
+    DataFrame or Series
+        Same shape and columns as ``data`` (minus text columns), same attrs.
+
+    Raises
+    ------
+    ValueError
+        If ``stat`` is not one of the above.
+
+    Examples
+    --------
+    >>> weekly = rolling(kp.engagement("BTC"), 7, stat="sum")
+    """
+    if stat not in _STATS:
+        raise ValueError(f"stat must be one of {', '.join(_STATS)}; got {stat!r}")
+    windows = _numeric(data).rolling(window)
+    result = cast(Frame, getattr(windows, stat)())
+    return _copy_attrs(result, data)
+
+
+def zscore(data: Frame, window: int = 30) -> Frame:
+    """Return each day's distance from the rolling mean, in rolling standard deviations.
+
+    The window includes the day itself and needs every one of its ``window``
+    days (pandas' default ``min_periods``); a flat window (standard deviation
+    0) gives NaN. Text columns are dropped.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        A frame from kaito_pandas.
+    window : int, default 30
+        Number of days in the rolling window.
+
+    Returns
+    -------
+    DataFrame or Series
+        Same shape as ``data`` (minus text columns), same attrs.
+
+    Examples
+    --------
+    >>> z = zscore(kp.mindshare(["BTC", "ETH"]), window=30)
+    >>> z[z.abs() > 3]
+    """
+    numbers = _numeric(data)
+    windows = numbers.rolling(window)
+    deviation = windows.std()
+    result = (numbers - windows.mean()) / deviation.where(deviation != 0)
+    return _copy_attrs(cast(Frame, result), data)
+
+
+def growth(data: Frame, periods: int = 1) -> Frame:
+    """Return the fractional change over ``periods`` days (0.1 = +10%).
+
+    A change to or from a missing day is NaN (``fill_method=None``: nothing is
+    filled); a change from 0 is ``inf``. Text columns are dropped.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        A frame from kaito_pandas.
+    periods : int, default 1
+        Days between the two values compared (7 for week-over-week).
+
+    Returns
+    -------
+    DataFrame or Series
+        Same shape as ``data`` (minus text columns), same attrs.
+
+    Examples
+    --------
+    >>> wow = growth(kp.engagement("BTC"), periods=7)
+    """
+    result = _numeric(data).pct_change(periods=periods, fill_method=None)
+    return _copy_attrs(cast(Frame, result), data)
+
+
+def ema(data: Frame, span: int = 7) -> Frame:
+    """Return the exponential moving average with the given span in days.
+
+    The average carries across a missing day with decayed weights, but the
+    missing day itself stays NaN in the result. Text columns are dropped.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        A frame from kaito_pandas.
+    span : int, default 7
+        The span of the average (``alpha = 2 / (span + 1)``), as in pandas.
+
+    Returns
+    -------
+    DataFrame or Series
+        Same shape as ``data`` (minus text columns), same attrs.
+
+    Examples
+    --------
+    >>> smooth = ema(kp.sentiment("ETH"), span=14)
+    """
+    numbers = _numeric(data)
+    result = numbers.ewm(span=span).mean().where(numbers.notna())
+    return _copy_attrs(cast(Frame, result), data)
+
+
+def rebase(data: Frame, base: float = 100) -> Frame:
+    """Return every column divided by its first valid non-zero value, times ``base``.
+
+    Days before that first value are NaN. A first value of 0 cannot be a base,
+    so the first non-zero value is used; a column of zeros becomes all NaN.
+    Text columns are dropped.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        A frame from kaito_pandas.
+    base : float, default 100
+        The value every column starts at.
+
+    Returns
+    -------
+    DataFrame or Series
+        Same shape as ``data`` (minus text columns), same attrs.
+
+    Examples
+    --------
+    >>> indexed = rebase(kp.engagement(["BTC", "ETH"])["total_engagement"])
+    """
+    numbers = _numeric(data)
+    usable = numbers.where(numbers != 0)
+    first = usable.bfill().iloc[0]
+    result = numbers / first * base
+    return _copy_attrs(cast(Frame, result), data)

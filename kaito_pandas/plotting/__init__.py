@@ -1,0 +1,165 @@
+"""Report-ready charts of kaito_pandas frames; matplotlib is imported only when one is drawn.
+
+Every chart takes ``ax=None`` (a new figure) or an Axes to draw on, returns the
+Axes, and works headless. Style: title from ``df.attrs``, K/M or percent axes,
+a concise UTC date axis, a "Source: Kaito" note, Okabe-Ito colours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import pandas as pd
+
+from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_sentiment
+from kaito_pandas.plotting._charts import plot_compare, plot_engagement, plot_lines, plot_share
+from kaito_pandas.plotting._style import PALETTE, SOURCE_NOTE, root_figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
+
+__all__ = [
+    "CHARTS",
+    "DPI",
+    "MAX_EVENT_LABELS",
+    "PALETTE",
+    "SOURCE_NOTE",
+    "plot",
+    "plot_compare",
+    "plot_corr",
+    "plot_engagement",
+    "plot_lines",
+    "plot_sentiment",
+    "plot_share",
+    "savefig",
+]
+
+#: Resolution of :func:`savefig`: print quality.
+DPI = 200
+#: The charts :func:`plot` can draw, by ``kind``.
+CHARTS: dict[str, Callable[..., Axes]] = {
+    "engagement": plot_engagement,
+    "compare": plot_compare,
+    "share": plot_share,
+    "sentiment": plot_sentiment,
+    "corr": plot_corr,
+    "lines": plot_lines,
+}
+_FORMATS = {".png": "png", ".svg": "svg"}
+
+
+def _mentions_total(data: pd.DataFrame) -> pd.DataFrame:
+    """Return a list query's mentions summed over sources, one column per token."""
+    if "total_document_mentions" in data.columns.get_level_values(0):
+        total = cast(pd.DataFrame, data["total_document_mentions"])
+    else:
+        sources = data.loc[:, data.columns.get_level_values(0).str.startswith("document_mentions")]
+        total = sources.T.groupby(level=1, sort=False).sum(min_count=1).T
+    total.attrs = {**data.attrs, "metric": "total_document_mentions"}
+    return total
+
+
+def _choose(data: pd.DataFrame) -> tuple[str, pd.DataFrame, dict[str, Any]]:
+    """Return the chart that fits a frame, by ``attrs["method"]`` and shape."""
+    if not isinstance(data.index, pd.DatetimeIndex):
+        return "corr", data, {}
+    method = data.attrs.get("method")
+    listed = isinstance(data.columns, pd.MultiIndex)
+    if method == "engagement":
+        return (
+            ("compare", data, {"metric": "total_engagement"})
+            if listed
+            else ("engagement", data, {})
+        )
+    if method == "sentiment":
+        if listed:
+            return "compare", data, {"metric": "sentiment_score", "scale": "linear"}
+        return "sentiment", data, {}
+    if method == "mindshare" and listed:
+        return "share", data, {"metric": "mindshare"}
+    if method == "mentions" and listed:
+        return "compare", _mentions_total(data), {"scale": "log"}
+    return "lines", data, {}
+
+
+def plot(data: pd.DataFrame, kind: str | None = None, **kwargs: Any) -> Axes:
+    """Return the Axes of the chart that fits the frame, or of the chart named by ``kind``.
+
+    Without ``kind``: one token's engagement → :func:`plot_engagement`; tokens'
+    engagement → :func:`plot_compare` of total engagement, rebased; tokens'
+    mindshare → :func:`plot_share`; one token's sentiment →
+    :func:`plot_sentiment`; tokens' sentiment → :func:`plot_compare` of scores;
+    tokens' mentions → :func:`plot_compare` of mentions summed over sources, log
+    scale; a correlation matrix → :func:`plot_corr`; anything else →
+    :func:`plot_lines`.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A frame from kaito_pandas, or a matrix from :func:`analytics.corr`.
+    kind : {"engagement", "compare", "share", "sentiment", "corr", "lines"}, optional
+        The chart to draw; by default chosen from ``data.attrs["method"]`` and shape.
+    **kwargs
+        Passed to the chart function (``ax``, ``metric``, ``rolling``, ...);
+        they override the choices above.
+
+    Returns
+    -------
+    Axes
+        The chart.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown, or as the chart function raises.
+
+    Examples
+    --------
+    >>> ax = plot(kp.mindshare(["BTC", "ETH", "SOL"]))
+    >>> savefig(ax, "mindshare.png")
+    """
+    if kind is None:
+        kind, data, chosen = _choose(data)
+        kwargs = {**chosen, **kwargs}
+    if kind not in CHARTS:
+        raise ValueError(f"kind must be one of {', '.join(CHARTS)}; got {kind!r}")
+    return CHARTS[kind](data, **kwargs)
+
+
+def savefig(target: Axes | Figure | SubFigure, path: str | Path, *, dpi: int = DPI) -> Path:
+    """Return the path of a PNG or SVG written from an Axes or Figure at print resolution.
+
+    Parameters
+    ----------
+    target : Axes or Figure
+        The chart (any Axes of a figure saves the whole figure).
+    path : str or Path
+        Where to write; the suffix, ``.png`` or ``.svg``, picks the format.
+    dpi : int, default 200
+        Dots per inch for PNG; tight bounding box, white background.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is neither ``.png`` nor ``.svg``.
+
+    Examples
+    --------
+    >>> ax = plot_engagement(kp.engagement("BTC"))
+    >>> savefig(ax, "reports/btc.png")
+    """
+    out = Path(path)
+    fmt = _FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"savefig writes .png or .svg; got {out.name!r}")
+    figure = root_figure(target)
+    figure.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight", facecolor="white")
+    return out

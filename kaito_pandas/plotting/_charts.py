@@ -1,0 +1,315 @@
+"""Time-series charts: one token's engagement, tokens compared, shares stacked, plain lines."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import numpy as np
+import pandas as pd
+
+from kaito_pandas import analytics
+from kaito_pandas.plotting import _style as st
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+Scale = Literal["rebase", "log", "linear"]
+
+
+def one_token(data: pd.DataFrame, token: str | None, caller: str) -> pd.DataFrame:
+    """Return the flat frame of one token, taken from a list-query frame if need be."""
+    if not isinstance(data.columns, pd.MultiIndex):
+        if token is not None and token != data.attrs.get("token", data.attrs.get("keyword")):
+            raise ValueError(f"{caller}: this frame holds one query, not token {token!r}")
+        return data
+    tokens = list(dict.fromkeys(str(t) for t in data.columns.get_level_values(1)))
+    if token is None and len(tokens) == 1:
+        token = tokens[0]
+    if token not in tokens:
+        raise ValueError(f"{caller} draws one token: pass token=..., one of {', '.join(tokens)}")
+    flat: pd.DataFrame = data.xs(token, axis=1, level=1).copy()
+    flat.attrs = copy.deepcopy(dict(data.attrs))
+    entity = str(data.columns.names[1] or "token")
+    flat.attrs.pop("token", None)
+    flat.attrs.pop("keyword", None)
+    flat.attrs[entity] = token
+    return flat
+
+
+def plot_engagement(
+    data: pd.DataFrame,
+    *,
+    token: str | None = None,
+    rolling: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Return the Axes of one token's engagement: total on the left axis, smart on the right.
+
+    Parameters
+    ----------
+    data : DataFrame
+        An engagement frame; a list query's frame needs ``token``.
+    token : str, optional
+        The token to draw from a list query's frame.
+    rolling : int, optional
+        Overlay the ``rolling``-day mean (the daily values are drawn faint);
+        a window with a missing day is a gap, as in :func:`analytics.rolling`.
+    ax : Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    Axes
+        The left axes (total engagement); the right one is ``ax.right_ax``.
+
+    Raises
+    ------
+    ValueError
+        If the frame has no ``total_engagement``, or a list frame's token is not chosen.
+
+    Examples
+    --------
+    >>> ax = plot_engagement(kp.engagement("BTC", start="2024-01-01"), rolling=7)
+    >>> savefig(ax, "btc.png")
+    """
+    frame = one_token(data, token, "plot_engagement")
+    if "total_engagement" not in frame.columns:
+        raise ValueError("plot_engagement needs a total_engagement column (an engagement query)")
+    ax = st.new_axes(ax)
+    x = st.x_values(frame.index)
+    smart = frame.get("smart_engagement")
+    has_smart = smart is not None and bool(smart.notna().any())
+    axes = [ax, ax.twinx()] if has_smart else [ax]
+    metrics = ["total_engagement", "smart_engagement"][: len(axes)]
+    handles, labels = [], []
+    width = st.line_width(len(x))
+    for i, (axis, metric) in enumerate(zip(axes, metrics, strict=True)):
+        values = frame[metric].to_numpy(dtype=float, na_value=np.nan)
+        (line,) = axis.plot(
+            x,
+            values,
+            color=st.colour(i),
+            linewidth=width * 0.7 if rolling else width,
+            alpha=0.35 if rolling else 1.0,
+            marker=st.marker(len(x)),
+            markersize=3.5,
+        )
+        handles.append(line)
+        short = metric.split("_")[0].capitalize()
+        labels.append(f"{short}, daily" if rolling else st.metric_label(metric))
+        if rolling:
+            mean = analytics.rolling(frame[metric], rolling)
+            (smooth,) = axis.plot(x, mean.to_numpy(), color=st.colour(i), linewidth=width * 1.5)
+            handles.append(smooth)
+            labels.append(f"{short}, {rolling}-day mean")
+        axis.set_ylabel(st.metric_label(metric), color=st.colour(i), fontsize=9)
+        axis.yaxis.set_major_formatter(st.value_formatter(metric))
+        axis.set_ylim(bottom=0)
+        axis.tick_params(axis="y", colors=st.colour(i), labelsize=9)
+    st.style_axes(ax, right_spine=has_smart)
+    if has_smart:
+        axes[1].spines["top"].set_visible(False)
+        cast(Any, ax).right_ax = axes[1]  # pandas' name for the twin of a secondary_y plot
+    st.date_axis(ax, frame.index)
+    if len(handles) > 1:  # a keyword query has total engagement only: the y label says it
+        st.legend_above(ax, handles, labels)
+    title = f"{st.entity_label(frame.attrs)} engagement".strip()
+    subtitle = st.date_range_label(frame.index, frame.attrs)
+    st.titles(ax, title, subtitle, legend_above=len(handles) > 1)
+    return ax
+
+
+def plot_compare(
+    data: pd.DataFrame,
+    metric: str | None = None,
+    *,
+    scale: Scale = "rebase",
+    ax: Axes | None = None,
+) -> Axes:
+    """Return the Axes of several tokens compared on one metric, one line each.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A list query's frame, or a frame whose columns are tokens.
+    metric : str, optional
+        The metric to compare; may be omitted when the frame holds one metric.
+    scale : {"rebase", "log", "linear"}, default "rebase"
+        ``"rebase"``: every token starts at 100 (:func:`analytics.rebase`);
+        ``"log"``: the values on a log axis; ``"linear"``: the values as they are.
+    ax : Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    Axes
+        The chart.
+
+    Raises
+    ------
+    ValueError
+        If the frame is a single query's frame, or ``metric`` or ``scale`` is unknown.
+
+    Examples
+    --------
+    >>> ax = plot_compare(kp.engagement(["BTC", "ETH", "SOL"]), "total_engagement")
+    >>> savefig(ax, "compare.svg")
+    """
+    if scale not in ("rebase", "log", "linear"):
+        raise ValueError(f"scale must be 'rebase', 'log' or 'linear'; got {scale!r}")
+    frame = analytics.select_metric(data, metric, caller="plot_compare")
+    name = str(frame.attrs.get("metric", metric or ""))
+    values = analytics.rebase(frame) if scale == "rebase" else frame
+    ax = st.new_axes(ax)
+    x = st.x_values(values.index)
+    for i, column in enumerate(values.columns):
+        ax.plot(
+            x,
+            values[column].to_numpy(dtype=float),
+            color=st.colour(i),
+            label=str(column),
+            linewidth=st.line_width(len(x)),
+            marker=st.marker(len(x)),
+            markersize=3.5,
+        )
+    if scale == "rebase":
+        ax.axhline(100, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
+        ax.set_ylabel(f"{st.metric_label(name)}, first day = 100", fontsize=9)
+        ax.yaxis.set_major_formatter(st.value_formatter(None))
+    else:
+        if scale == "log":
+            from matplotlib.ticker import LogLocator, NullFormatter
+
+            ax.set_yscale("log")
+            # 1-2-5 steps: a range narrower than a decade still gets labelled ticks
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_ylabel(st.metric_label(name), fontsize=9)
+        ax.yaxis.set_major_formatter(st.value_formatter(name))
+    st.style_axes(ax)
+    st.date_axis(ax, values.index)
+    handles, labels = ax.get_legend_handles_labels()
+    st.legend_above(ax, handles, labels)
+    how = {"rebase": " (rebased)", "log": " (log scale)", "linear": ""}[scale]
+    title = f"{st.metric_label(name).split(' (')[0]}{how}"
+    st.titles(ax, title, st.date_range_label(values.index, values.attrs), legend_above=True)
+    return ax
+
+
+def plot_share(
+    data: pd.DataFrame,
+    metric: str | None = None,
+    *,
+    normalize: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Return the Axes of the tokens' shares as a stacked area, one band per token.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A list query's frame (typically mindshare), or a frame whose columns are tokens.
+    metric : str, optional
+        The metric to stack; may be omitted when the frame holds one metric.
+    normalize : bool, default True
+        Stack each token's share of the tokens' total (:func:`analytics.share`,
+        the bands fill 100%); ``False`` stacks the values as they are (for
+        mindshare: each token's share of all crypto attention). A day with a
+        token missing is a gap, never filled.
+    ax : Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    Axes
+        The chart; bands are ``ax.collections``, first token at the bottom.
+
+    Raises
+    ------
+    ValueError
+        If the frame is a single query's frame, or ``metric`` is unknown.
+
+    Examples
+    --------
+    >>> ax = plot_share(kp.mindshare(["BTC", "ETH", "SOL"], start="2024-01-01"))
+    >>> savefig(ax, "mindshare.png")
+    """
+    frame = analytics.select_metric(data, metric, caller="plot_share")
+    name = str(frame.attrs.get("metric", metric or ""))
+    values = analytics.share(frame) if normalize else frame
+    ax = st.new_axes(ax)
+    x = st.x_values(values.index)
+    lower = np.zeros(len(values.index))
+    for i, column in enumerate(values.columns):
+        upper = lower + values[column].to_numpy(dtype=float, na_value=np.nan)
+        ax.fill_between(x, lower, upper, color=st.colour(i), label=str(column), linewidth=0)
+        lower = upper
+    ax.set_ylim(0, 1 if normalize else None)
+    percent = normalize or st.is_fraction(name)
+    ax.yaxis.set_major_formatter(st.value_formatter(name, percent=percent))
+    what = "share of the tokens' total" if normalize else st.metric_label(name)
+    ax.set_ylabel(what[0].upper() + what[1:], fontsize=9)
+    st.style_axes(ax)
+    st.date_axis(ax, values.index)
+    handles, labels = ax.get_legend_handles_labels()
+    st.legend_above(ax, handles, labels)
+    title = f"{st.metric_label(name).split(' (')[0]}" + (" share" if normalize else "")
+    st.titles(ax, title, st.date_range_label(values.index, values.attrs), legend_above=True)
+    return ax
+
+
+def plot_lines(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Return the Axes of every numeric column as a line (mindshare, mentions by source).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Any frame from kaito_pandas; text columns are left out.
+    ax : Axes, optional
+        Draw here; by default on a new figure.
+
+    Returns
+    -------
+    Axes
+        The chart; percent axis when every column is a fraction, K/M otherwise.
+
+    Examples
+    --------
+    >>> ax = plot_lines(kp.mentions("SOL", start="2024-01-01").kaito.resample("W"))
+    >>> savefig(ax, "mentions.png")
+    """
+    numbers = data.loc[:, [pd.api.types.is_numeric_dtype(t) for t in data.dtypes]]
+    ax = st.new_axes(ax)
+    x = st.x_values(numbers.index)
+    metrics = [str(c[0]) if isinstance(c, tuple) else str(c) for c in numbers.columns]
+    for i, column in enumerate(numbers.columns):
+        label = " · ".join(map(str, column)) if isinstance(column, tuple) else str(column)
+        label = st.metric_label(label) if not isinstance(column, tuple) else label
+        ax.plot(
+            x,
+            numbers[column].to_numpy(dtype=float),
+            color=st.colour(i),
+            label=label,
+            linewidth=st.line_width(len(x)),
+            marker=st.marker(len(x)),
+            markersize=3.5,
+        )
+    fractions = bool(metrics) and all(st.is_fraction(m) for m in metrics)
+    ax.yaxis.set_major_formatter(st.value_formatter(None, percent=fractions))
+    if len(set(metrics)) == 1:
+        ax.set_ylabel(st.metric_label(metrics[0]), fontsize=9)
+    elif metrics and all(m.startswith("document_mentions") for m in metrics):
+        ax.set_ylabel("Mentions (documents)", fontsize=9)
+    if metrics and all(analytics.metric_kind(m) == "count" for m in metrics):
+        ax.set_ylim(bottom=0)
+    st.style_axes(ax)
+    st.date_axis(ax, numbers.index)
+    handles, labels = ax.get_legend_handles_labels()
+    many = len(labels) > 1
+    if many:
+        st.legend_above(ax, handles, labels)
+    method = str(data.attrs.get("method", ""))
+    title = f"{st.entity_label(data.attrs)} {method}".strip() or "Kaito data"
+    st.titles(ax, title, st.date_range_label(numbers.index, data.attrs), legend_above=many)
+    return ax

@@ -1,0 +1,228 @@
+"""The report style shared by every chart: colours, number formats, date axis, titles, note.
+
+matplotlib is imported inside the functions, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
+    from matplotlib.ticker import Formatter
+
+#: Okabe-Ito colours, ordered so that the first few are distinct for every colour vision.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky blue
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+    "#F0E442",  # yellow, last: faint on white
+)
+SOURCE_NOTE = "Source: Kaito"
+#: Metrics that are fractions (0.13 = 13%).
+FRACTIONS = ("mindshare", "share", "smart_ratio")
+FIGSIZE = (9.0, 4.8)
+TITLE_SIZE = 13
+SMALL_SIZE = 8
+GREY = "0.35"
+DASH = " \N{EN DASH} "
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+
+
+def line_width(points: int) -> float:
+    """Return a line width that keeps a week bold and four years of days legible."""
+    return 2.0 if points <= 62 else 1.4 if points <= 400 else 1.0
+
+
+def marker(points: int) -> str:
+    """Return a point marker for short ranges, where a day between two gaps must show."""
+    return "o" if points <= 45 else ""
+
+
+def colour(i: int) -> str:
+    """Return the i-th colour of the palette, cycling."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def compact(value: float, _pos: int | None = None) -> str:
+    """Format a number with thousands suffixes: 1250000 -> '1.25M', 950 -> '950'."""
+    if not np.isfinite(value):
+        return ""
+    for scale, suffix in _SUFFIXES:
+        if abs(value) >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:,.3g}" if value != int(value) else f"{int(value):,}"
+
+
+def value_formatter(metric: str | None, *, percent: bool = False) -> Formatter:
+    """Return the y-axis formatter for a metric: percent for shares, K/M for the rest."""
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    if percent or is_fraction(metric):
+        return PercentFormatter(xmax=1, decimals=None)
+    return FuncFormatter(compact)
+
+
+def x_values(index: pd.Index) -> np.ndarray[Any, Any]:
+    """Return a UTC DatetimeIndex as naive datetime64 values, which matplotlib reads as UTC."""
+    dates = pd.DatetimeIndex(index)
+    if dates.tz is not None:
+        dates = dates.tz_convert("UTC").tz_localize(None)
+    return dates.to_numpy()
+
+
+def root_figure(artist: Any) -> Figure:
+    """Return the top-level Figure of an Axes, SubFigure or Figure."""
+    from matplotlib.figure import Figure
+
+    figure = artist
+    for _ in range(8):  # an Axes sits in a (sub)figure that sits in the root figure
+        if isinstance(figure, Figure):
+            return figure
+        figure = figure.figure
+    raise TypeError(f"not a matplotlib Axes or Figure: {type(artist).__name__}")
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
+    """Return ``ax``, or the axes of a new figure sized for a report."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=figsize, layout="constrained")
+    return new
+
+
+def date_axis(ax: Axes, index: pd.Index | None = None) -> None:
+    """Give ``ax`` a concise UTC date axis that reads well from a week to several years."""
+    import matplotlib.dates
+
+    mdates: Any = matplotlib.dates  # its locators and formatters are untyped
+    locator = mdates.AutoDateLocator(tz=dt.timezone.utc, minticks=4, maxticks=9)
+    formatter = mdates.ConciseDateFormatter(locator, tz=dt.timezone.utc, show_offset=True)
+    if index is not None and len(index) > 31:
+        # Day ticks over months name their months already; "2024-May" would mislead.
+        formatter.offset_formats[2] = "%Y"
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(formatter)
+    ax.margins(x=0.01)
+
+
+def style_axes(ax: Axes, *, right_spine: bool = False) -> None:
+    """Quiet the frame: light horizontal grid, no top (and right) spine."""
+    ax.grid(axis="y", color="0.88", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(right_spine)
+    ax.tick_params(labelsize=9, colors="0.25")
+
+
+def entity_label(attrs: Mapping[Any, Any]) -> str:
+    """Return the tokens or keywords of a query as a title fragment: 'BTC', 'BTC, ETH'."""
+    names = attrs.get("token", attrs.get("keyword"))
+    if names is None:
+        return ""
+    if isinstance(names, str):
+        return f"“{names}”" if "keyword" in attrs else names
+    return ", ".join(str(n) for n in names)
+
+
+def date_range_label(index: pd.Index, attrs: Mapping[Any, Any]) -> str:
+    """Return the range the data covers, e.g. '1 Mar 2024 to 30 Apr 2024 · daily · UTC'."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) == 0:
+        start, end = attrs.get("start"), attrs.get("end")
+        return f"{start}{DASH}{end}" if start and end else ""
+    freq = {"W": "weekly", "MS": "monthly", "ME": "monthly", "D": "daily"}
+    period = freq.get(str(attrs.get("freq", "D")), str(attrs.get("freq", "")))
+    first, last = (f"{day.day} {day:%b %Y}" for day in (index[0], index[-1]))
+    span = first if first == last else f"{first}{DASH}{last}"
+    return f"{span} · {period} · UTC"
+
+
+def titles(ax: Axes, title: str, subtitle: str, *, legend_above: bool = False) -> None:
+    """Stack the bold title, the grey subtitle and the legend's row above the axes; add the note.
+
+    Stacked rather than side by side, so that nothing collides on a narrow axes.
+    """
+    legend_room = 17.0 if legend_above else 0.0
+    ax.annotate(
+        subtitle,
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(0, legend_room + 5),
+        textcoords="offset points",
+        ha="left",
+        va="bottom",
+        fontsize=SMALL_SIZE,
+        color=GREY,
+        annotation_clip=False,
+    )
+    pad = legend_room + 5 + (SMALL_SIZE + 6 if subtitle else 0)
+    ax.set_title(title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", pad=pad)
+    source_note(ax)
+
+
+def source_note(ax: Axes) -> None:
+    """Write the small 'Source: Kaito' note under the axes, left aligned."""
+    ax.annotate(
+        SOURCE_NOTE,
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=(0, -30),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=SMALL_SIZE - 1,
+        color=GREY,
+        annotation_clip=False,
+    )
+
+
+def legend_above(ax: Axes, handles: Sequence[Any], labels: Sequence[str]) -> Legend:
+    """Put the legend in one row just above the axes, where it can never hide data."""
+    return ax.legend(
+        handles,
+        labels,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=min(len(labels), 6),
+        frameon=False,
+        fontsize=SMALL_SIZE + 1,
+        handlelength=1.6,
+        borderaxespad=0.2,
+        borderpad=0.0,
+        columnspacing=1.4,
+    )
+
+
+def metric_label(metric: str) -> str:
+    """Return a reader's name for a metric: 'total_engagement' -> 'Total engagement'."""
+    names = {
+        "total_engagement": "Total engagement (likes)",
+        "smart_engagement": "Smart engagement",
+        "mindshare": "Mindshare",
+        "sentiment_score": "Sentiment score",
+        "total_document_mentions": "Mentions (all sources)",
+        "smart_ratio": "Smart / total engagement",
+    }
+    if metric in names:
+        return names[metric]
+    if metric.startswith("document_mentions_"):
+        return "Mentions: " + metric.removeprefix("document_mentions_")
+    return metric.replace("_", " ").capitalize()
+
+
+def is_fraction(metric: str | None) -> bool:
+    """Return True for a metric that is a fraction, shown as a percent."""
+    return metric in FRACTIONS
