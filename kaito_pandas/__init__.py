@@ -13,26 +13,34 @@ from typing import Any
 
 import pandas as pd
 
-from kaito_pandas.client import Client, TokenArg
+from kaito_pandas import accessor as _accessor  # noqa: F401  (registers df.kaito)
+from kaito_pandas.client import Client
 from kaito_pandas.dates import DateLike
 from kaito_pandas.errors import (
     APIError,
     AuthenticationError,
+    CacheMissError,
     KaitoError,
+    KaitoWarning,
     RateLimitError,
     ResponseError,
 )
+from kaito_pandas.query import TokenArg
 from kaito_pandas.settings import Settings
 
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "CacheMissError",
     "Client",
     "KaitoError",
+    "KaitoWarning",
     "RateLimitError",
     "ResponseError",
     "Settings",
     "__version__",
+    "cache_info",
+    "clear_cache",
     "configure",
     "engagement",
     "get_client",
@@ -157,3 +165,13 @@ def sentiment(
 def tokens() -> pd.DataFrame:
     """Return the tokens Kaito supports with the default client; see :meth:`Client.tokens`."""
     return get_client().tokens()
+
+
+def cache_info() -> pd.DataFrame:
+    """Return the default client's cached responses, one row each; see :meth:`Client.cache_info`."""
+    return get_client().cache_info()
+
+
+def clear_cache(expired_only: bool = False) -> None:
+    """Empty the default client's cache (or drop only expired entries); see :meth:`Client.clear_cache`."""
+    get_client().clear_cache(expired_only=expired_only)

@@ -1,74 +1,26 @@
-"""The Client: checks a query, plans its requests, fetches them and assembles the frame."""
+"""The Client: owns the settings, the (cached) session and the rate limit; fetches frames."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable
 from typing import Any, Literal
 
 import pandas as pd
 import requests
 
-from kaito_pandas.dates import METHODS, DateLike, resolve_range, today_utc
+from kaito_pandas import cache
+from kaito_pandas.dates import DateLike, today_utc
 from kaito_pandas.errors import ResponseError
-from kaito_pandas.parsing import combine_frames, loads, parse_response
+from kaito_pandas.fetching import fetch_query
+from kaito_pandas.parsing import loads
+from kaito_pandas.query import Query, TokenArg, plan_query
 from kaito_pandas.settings import Settings
 from kaito_pandas.transport import Transport
 
-__all__ = ["Client", "Query", "TokenArg"]
+__all__ = ["Client"]
 
-#: A single name, or several for one frame with (metric, token) columns.
-TokenArg = str | Iterable[str] | None
-
-#: Methods that accept ``keyword=`` as well as ``token=``.
-KEYWORD_METHODS = frozenset({"engagement", "mentions"})
-#: Parameters the client sets itself; passing them through ``**params`` is an error.
-_RESERVED = {
-    "start_date": "start=",
-    "end_date": "end=",
-    "token": "token=",
-    "keyword": "keyword=",
-}
-_SECRET_PARAMS = {"api_key", "apikey", "key", "x-api-key", "x_api_key"}
-
-
-@dataclasses.dataclass(frozen=True)
-class Query:
-    """One checked call: what to ask for, for which names, over which days."""
-
-    method: str
-    kind: Literal["token", "keyword"]
-    names: tuple[str, ...]
-    many: bool
-    start: dt.date
-    end: dt.date
-    params: tuple[tuple[str, str], ...] = ()
-
-    def request_params(self, name: str) -> dict[str, str]:
-        """Return the query string parameters for one name: both dates always explicit."""
-        return {
-            self.kind: name,
-            "start_date": self.start.isoformat(),
-            "end_date": self.end.isoformat(),
-            **dict(self.params),
-        }
-
-    def describe(self, name: str | None = None) -> str:
-        """Return the query in words, for messages: ``engagement of token 'BTC' 2024-03-01..05``."""
-        who: object = name if name is not None else (self.names if self.many else self.names[0])
-        extra = "".join(f" {k}={v}" for k, v in self.params)
-        return f"{self.method} of {self.kind} {who!r} {self.start}..{self.end}{extra}"
-
-    def attrs(self) -> dict[Hashable, Any]:
-        """Return what was asked, for ``DataFrame.attrs``."""
-        return {
-            "method": self.method,
-            self.kind: list(self.names) if self.many else self.names[0],
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "params": dict(self.params),
-        }
+Errors = Literal["raise", "warn"]
 
 
 class Client:
@@ -81,12 +33,19 @@ class Client:
     base_url : str, optional
         Defaults to ``KAITO_API_BASE_URL``, then ``https://api.kaito.ai``.
     session : requests.Session, optional
-        A session to send requests with; the client makes its own by default.
+        A session to send requests with (a ``requests_cache.CachedSession``
+        keeps its own cache settings); by default the client makes a cached
+        session from the settings below.
     today : callable, optional
         Returns the current UTC day; for tests and reproducible notebooks.
     **settings
-        Any other :class:`~kaito_pandas.settings.Settings` field (timeouts,
-        ``max_attempts``, ``rate_limit``, ...).
+        Any other :class:`~kaito_pandas.settings.Settings` field: ``cache``
+        (False turns caching off), ``cache_dir`` (default
+        ``KAITO_PANDAS_CACHE_DIR``, then the per-user cache directory),
+        ``cache_backend`` (``"sqlite"``, ``"filesystem"``, ``"memory"`` or a
+        requests-cache backend), ``expire_after`` (seconds, default 3600),
+        ``offline`` (default ``KAITO_PANDAS_OFFLINE``), ``max_workers``,
+        ``progress``, timeouts, retries and ``rate_limit``.
 
     Examples
     --------
@@ -105,11 +64,21 @@ class Client:
     ) -> None:
         self.settings = Settings.from_env(api_key=api_key, base_url=base_url, **settings)
         self._today = today or today_utc
-        self._transport = Transport(self.settings, session=session)
+        if session is None and self.settings.cache:
+            session = cache.make_cached_session(
+                self.settings.cache_backend,
+                self.settings.cache_dir,
+                expire_after=self.settings.expire_after,
+            )
+            owned = True
+        else:
+            owned = session is None
+        self._transport = Transport(self.settings, session=session, owns_session=owned)
 
     def __repr__(self) -> str:
         key = "set" if self.settings.api_key else "missing"
-        return f"Client(base_url={self.settings.base_url!r}, api_key={key})"
+        mode = ", offline" if self.settings.offline else ""
+        return f"Client(base_url={self.settings.base_url!r}, api_key={key}{mode})"
 
     def __enter__(self) -> Client:
         return self
@@ -128,6 +97,8 @@ class Client:
         keyword: TokenArg = None,
         start: DateLike | None = None,
         end: DateLike | None = None,
+        errors: Errors = "raise",
+        progress: bool | None = None,
         **params: Any,
     ) -> pd.DataFrame:
         """Return daily ``total_engagement`` and ``smart_engagement`` of a token or keyword.
@@ -140,6 +111,12 @@ class Client:
             Free text instead of a token; ``smart_engagement`` is then all NaN.
         start, end : str, date, datetime or Timestamp, optional
             First and last day, inclusive, in UTC; default 2023-01-01 and today.
+        errors : {"raise", "warn"}
+            For a list: raise one error naming every name that failed, or warn,
+            return the others and list the failures in ``attrs["failed"]``.
+        progress : bool, optional
+            Show a progress bar when several requests must be sent (only in a
+            terminal or notebook); default the client's ``progress`` setting.
         **params
             Passed to the API unchanged.
 
@@ -160,7 +137,16 @@ class Client:
         >>> df = client.engagement("BTC", start="2024-03-01", end="2024-03-05")  # doctest: +SKIP
         >>> df["total_engagement"].sum()  # doctest: +SKIP
         """
-        return self.fetch("engagement", token, keyword=keyword, start=start, end=end, **params)
+        return self.fetch(
+            "engagement",
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            **params,
+        )
 
     def mentions(
         self,
@@ -169,13 +155,15 @@ class Client:
         keyword: TokenArg = None,
         start: DateLike | None = None,
         end: DateLike | None = None,
+        errors: Errors = "raise",
+        progress: bool | None = None,
         **params: Any,
     ) -> pd.DataFrame:
         """Return daily document mentions per source (``document_mentions_twitter``, ...).
 
         Parameters
         ----------
-        token, keyword, start, end, **params
+        token, keyword, start, end, errors, progress, **params
             As for :meth:`engagement`; the earliest day is 2023-01-01.
 
         Returns
@@ -193,7 +181,16 @@ class Client:
         >>> df = client.mentions(keyword="ETF approval")  # doctest: +SKIP
         >>> df.sum(axis=1)  # doctest: +SKIP
         """
-        return self.fetch("mentions", token, keyword=keyword, start=start, end=end, **params)
+        return self.fetch(
+            "mentions",
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            **params,
+        )
 
     def mindshare(
         self,
@@ -201,6 +198,8 @@ class Client:
         *,
         start: DateLike | None = None,
         end: DateLike | None = None,
+        errors: Errors = "raise",
+        progress: bool | None = None,
         **params: Any,
     ) -> pd.DataFrame:
         """Return the daily ``mindshare`` of a token: a fraction of attention, 0.15 is 15%.
@@ -211,6 +210,8 @@ class Client:
             Kaito token id(s).
         start, end : date-like, optional
             Default 2020-01-01 and today (UTC).
+        errors, progress
+            As for :meth:`engagement`.
         **params
             Passed to the API unchanged, e.g. ``scope="pretge"``.
 
@@ -228,7 +229,9 @@ class Client:
         >>> df = client.mindshare(["BTC", "ETH"], start="2024-01-01")  # doctest: +SKIP
         >>> df["mindshare"].mean()  # doctest: +SKIP
         """
-        return self.fetch("mindshare", token, start=start, end=end, **params)
+        return self.fetch(
+            "mindshare", token, start=start, end=end, errors=errors, progress=progress, **params
+        )
 
     def sentiment(
         self,
@@ -236,6 +239,8 @@ class Client:
         *,
         start: DateLike | None = None,
         end: DateLike | None = None,
+        errors: Errors = "raise",
+        progress: bool | None = None,
         **params: Any,
     ) -> pd.DataFrame:
         """Return the daily ``sentiment_score`` and ``sentiment_event`` text of a token.
@@ -246,6 +251,8 @@ class Client:
             Kaito token id(s).
         start, end : date-like, optional
             Default 2020-01-01 and today (UTC).
+        errors, progress
+            As for :meth:`engagement`.
         **params
             Passed to the API unchanged: ``adjusted``, ``average``, ``gaussian``,
             ``language``, ``version``. Booleans are sent as ``true``/``false``.
@@ -265,7 +272,9 @@ class Client:
         >>> df = client.sentiment("BTC", language="en")  # doctest: +SKIP
         >>> df.dropna(subset="sentiment_event")  # doctest: +SKIP
         """
-        return self.fetch("sentiment", token, start=start, end=end, **params)
+        return self.fetch(
+            "sentiment", token, start=start, end=end, errors=errors, progress=progress, **params
+        )
 
     def tokens(self) -> pd.DataFrame:
         """Return the tokens Kaito supports: ``token``, ``fullname``, ``symbol``, ``coingecko_id``.
@@ -307,30 +316,10 @@ class Client:
         end: DateLike | None = None,
         **params: Any,
     ) -> Query:
-        """Return the checked :class:`Query` for a call, without sending anything.
-
-        Raises
-        ------
-        ValueError
-            Unknown method, neither or both of token and keyword, a bad name,
-            a bad date or range, or a reserved parameter.
-        """
-        if method not in METHODS:
-            raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
-        if keyword is not None and method not in KEYWORD_METHODS:
-            raise ValueError(
-                f"{method} takes a token, not a keyword; keywords work with "
-                f"{' and '.join(sorted(KEYWORD_METHODS))}"
-            )
-        if token is not None and keyword is not None:
-            raise ValueError("give token or keyword, not both")
-        if token is None and keyword is None:
-            hint = " or keyword=" if method in KEYWORD_METHODS else ""
-            raise ValueError(f"{method} needs a token (e.g. 'BTC'){hint}")
-        kind: Literal["token", "keyword"] = "token" if keyword is None else "keyword"
-        names, many = _names(token if keyword is None else keyword, kind)
-        first, last = resolve_range(method, start, end, today=self._today)
-        return Query(method, kind, names, many, first, last, _params(params))
+        """Return the checked query for a call, without sending anything; see :func:`plan_query`."""
+        return plan_query(
+            method, token, keyword=keyword, start=start, end=end, today=self._today, params=params
+        )
 
     def fetch(
         self,
@@ -340,6 +329,8 @@ class Client:
         keyword: TokenArg = None,
         start: DateLike | None = None,
         end: DateLike | None = None,
+        errors: Errors = "raise",
+        progress: bool | None = None,
         **params: Any,
     ) -> pd.DataFrame:
         """Return the frame of any of the four methods; :meth:`engagement` and friends call this.
@@ -353,63 +344,47 @@ class Client:
         --------
         >>> client.fetch("mindshare", "BTC", start="2024-03-01")  # doctest: +SKIP
         """
-        query = self.plan(method, token, keyword=keyword, start=start, end=end, **params)
-        frames = {name: self._fetch_one(query, name) for name in query.names}
-        frame = combine_frames(frames, level=query.kind) if query.many else frames[query.names[0]]
-        frame.attrs = query.attrs()
-        return frame
-
-    def _fetch_one(self, query: Query, name: str) -> pd.DataFrame:
-        what = query.describe(name)
-        body = self._transport.get(query.method, query.request_params(name), what=what)
-        try:
-            return parse_response(body, query.method, start=query.start, end=query.end)
-        except ResponseError as exc:
-            raise ResponseError(f"Kaito {what}: {exc}", status_code=200) from None
-
-
-def _names(value: object, kind: str) -> tuple[tuple[str, ...], bool]:
-    """Check a token or keyword argument: the names, and whether a list was given."""
-    if isinstance(value, str):
-        names: tuple[object, ...] = (value,)
-        many = False
-    elif isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
-        raise ValueError(
-            f"{kind} must be a string or a list of strings, not {type(value).__name__}"
+        if errors not in ("raise", "warn"):
+            raise ValueError(f"errors={errors!r}: use 'raise' or 'warn'")
+        today = self._today()  # one day for the whole query, even across midnight
+        query = plan_query(
+            method, token, keyword=keyword, start=start, end=end, today=lambda: today, params=params
         )
-    else:
-        names = tuple(value)
-        many = True
-        if not names:
-            raise ValueError(f"the list of {kind}s is empty")
-    checked: list[str] = []
-    for name in names:
-        if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"every {kind} must be a non-empty string, got {name!r}")
-        if name in checked:
-            raise ValueError(f"{kind} {name!r} is given more than once")
-        checked.append(name)
-    return tuple(checked), many
+        return fetch_query(
+            self._transport,
+            query,
+            today=today,
+            settings=self.settings,
+            errors=errors,
+            progress=progress,
+        )
 
+    def cache_info(self) -> pd.DataFrame:
+        """Return one row per cached response: method, token or keyword, dates, expiry, size.
 
-def _params(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """Check pass-through parameters; booleans become ``true``/``false``, None is dropped."""
-    out = []
-    for key, value in params.items():
-        if key in _RESERVED:
-            raise ValueError(f"pass {key} as {_RESERVED[key]}, not as an extra parameter")
-        if key.lower() in _SECRET_PARAMS:
-            raise ValueError(
-                "the API key goes in the x-api-key header, never the query: "
-                "pass kp.Client(api_key=...) or set KAITO_API_KEY"
-            )
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, (str, int, float)):
-            text = str(value)
-        else:
-            raise ValueError(f"parameter {key}={value!r} must be a string, number or boolean")
-        out.append((key, text))
-    return tuple(sorted(out))
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``method``, ``token``, ``keyword``, ``start``, ``end``,
+            ``params``, ``created``, ``expires`` (NaT: never), ``expired``, ``size``;
+            empty when caching is off.
+
+        Examples
+        --------
+        >>> client.cache_info().groupby("method")["size"].sum()  # doctest: +SKIP
+        """
+        session = self._transport.cached_session
+        if session is None:
+            return cache.cache_info(cache.make_cached_session("memory", None, expire_after=1))
+        return cache.cache_info(session)
+
+    def clear_cache(self, *, expired_only: bool = False) -> None:
+        """Delete every cached response of this client's cache, or only the expired ones.
+
+        Examples
+        --------
+        >>> client.clear_cache(expired_only=True)  # doctest: +SKIP
+        """
+        session = self._transport.cached_session
+        if session is not None:
+            cache.clear_cache(session, expired_only=expired_only)

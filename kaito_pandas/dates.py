@@ -15,6 +15,7 @@ __all__ = [
     "resolve_range",
     "to_day",
     "today_utc",
+    "year_chunks",
 ]
 
 #: The four time-series methods of the API, in the order the package documents them.
@@ -144,3 +145,23 @@ def resolve_range(
     if first > last:
         raise ValueError(f"start {first} is after end {last}: swap them or widen the range")
     return max(first, earliest), min(last, now)
+
+
+def year_chunks(
+    method: str, start: dt.date, end: dt.date, today: dt.date
+) -> list[tuple[dt.date, dt.date]]:
+    """Return the calendar-year chunks that cover ``start..end``, each whole but clipped.
+
+    A chunk is always asked for whole (clipped to the method's earliest day
+    and today), so that any later query inside it is answered by the cache.
+
+    Examples
+    --------
+    >>> year_chunks("engagement", dt.date(2023, 6, 1), dt.date(2024, 1, 5), dt.date(2024, 3, 1))
+    [(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)), (datetime.date(2024, 1, 1), datetime.date(2024, 3, 1))]
+    """
+    earliest = EARLIEST_DAY[method]
+    return [
+        (max(dt.date(year, 1, 1), earliest), min(dt.date(year, 12, 31), today))
+        for year in range(start.year, end.year + 1)
+    ]

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "CacheMissError",
     "KaitoError",
+    "KaitoWarning",
     "RateLimitError",
     "ResponseError",
 ]
 
 
 class KaitoError(Exception):
-    """Base class of every error kaito_pandas raises on purpose."""
+    """Base class of every error kaito_pandas raises on purpose.
+
+    For a list query that failed for several names, ``failures`` maps each
+    name to its own error; it is empty otherwise.
+    """
+
+    failures: Mapping[str, KaitoError] = MappingProxyType({})
 
 
 class AuthenticationError(KaitoError):
@@ -47,3 +58,11 @@ class RateLimitError(APIError):
 
 class ResponseError(APIError):
     """The service answered 200 but the body breaks the API contract; nothing was kept."""
+
+
+class CacheMissError(KaitoError):
+    """Offline mode, and what was asked is not (fully) in the cache: fetch it once online."""
+
+
+class KaitoWarning(UserWarning):
+    """Something went wrong that the caller chose to be warned about (``errors="warn"``)."""

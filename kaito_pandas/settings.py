@@ -9,20 +9,27 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_CACHE_BACKEND",
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_EXPIRE_AFTER",
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_MAX_RETRY_AFTER",
+    "DEFAULT_MAX_WORKERS",
     "DEFAULT_RATE_LIMIT",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_RETRY_BACKOFF",
     "DEFAULT_RETRY_DEADLINE",
     "ENV_API_KEY",
     "ENV_BASE_URL",
+    "ENV_CACHE_DIR",
+    "ENV_OFFLINE",
     "Settings",
 ]
 
 ENV_API_KEY = "KAITO_API_KEY"
 ENV_BASE_URL = "KAITO_API_BASE_URL"
+ENV_CACHE_DIR = "KAITO_PANDAS_CACHE_DIR"
+ENV_OFFLINE = "KAITO_PANDAS_OFFLINE"
 
 DEFAULT_BASE_URL = "https://api.kaito.ai"
 #: Seconds to wait for a TCP connection, and for the server's next byte.
@@ -38,6 +45,13 @@ DEFAULT_MAX_RETRY_AFTER = 20.0
 DEFAULT_RETRY_DEADLINE = 50.0
 #: Requests per second, shared by every thread of a client (Kaito's documented limit).
 DEFAULT_RATE_LIMIT = 5.0
+#: Seconds a cached chunk holding yesterday or today stays fresh; older chunks never expire.
+DEFAULT_EXPIRE_AFTER = 3600.0
+DEFAULT_CACHE_BACKEND = "sqlite"
+#: Requests in flight at once for a list query; the rate limit still applies.
+DEFAULT_MAX_WORKERS = 4
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +70,13 @@ class Settings:
     max_retry_after: float = DEFAULT_MAX_RETRY_AFTER
     retry_deadline: float = DEFAULT_RETRY_DEADLINE
     rate_limit: float = DEFAULT_RATE_LIMIT
+    cache: bool = True
+    cache_dir: str | None = None
+    cache_backend: Any = DEFAULT_CACHE_BACKEND
+    expire_after: float = DEFAULT_EXPIRE_AFTER
+    offline: bool = False
+    max_workers: int = DEFAULT_MAX_WORKERS
+    progress: bool = True
 
     def __post_init__(self) -> None:
         if self.api_key is not None and (
@@ -76,8 +97,16 @@ class Settings:
         for name in ("retry_backoff", "max_retry_after", "retry_deadline"):
             if not float(getattr(self, name)) >= 0:
                 raise ValueError(f"{name} must be zero or more seconds")
-        if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
-            raise ValueError("max_attempts must be a whole number of at least 1")
+        for name in ("max_attempts", "max_workers"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1")
+        if not float(self.expire_after) > 0:
+            raise ValueError("expire_after must be a positive number of seconds")
+        if self.offline and not self.cache:
+            raise ValueError("offline mode serves from the cache: it needs cache=True")
+        if self.cache_dir is not None:
+            object.__setattr__(self, "cache_dir", os.fspath(self.cache_dir))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -118,6 +147,13 @@ class Settings:
             values["api_key"] = env[ENV_API_KEY]
         if "base_url" not in values and env.get(ENV_BASE_URL):
             values["base_url"] = env[ENV_BASE_URL]
+        if "cache_dir" not in values and env.get(ENV_CACHE_DIR):
+            values["cache_dir"] = env[ENV_CACHE_DIR]
+        if "offline" not in values and ENV_OFFLINE in env:
+            flag = env[ENV_OFFLINE].strip().lower()
+            if flag not in _TRUE | _FALSE:
+                raise ValueError(f"{ENV_OFFLINE}={env[ENV_OFFLINE]!r}: use 1 or 0")
+            values["offline"] = flag in _TRUE
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:

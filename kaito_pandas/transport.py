@@ -6,6 +6,7 @@ Status codes become :mod:`kaito_pandas.errors` here and nowhere else.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import datetime as dt
 import email.utils
 import json
@@ -14,13 +15,22 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from urllib.parse import quote, urlencode
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests_cache import CachedSession
 
 from kaito_pandas import __version__
-from kaito_pandas.errors import APIError, AuthenticationError, KaitoError, RateLimitError
-from kaito_pandas.settings import ENV_API_KEY, Settings
+from kaito_pandas.errors import (
+    APIError,
+    AuthenticationError,
+    CacheMissError,
+    KaitoError,
+    RateLimitError,
+)
+from kaito_pandas.settings import ENV_API_KEY, ENV_OFFLINE, Settings
 
 __all__ = ["RETRY_STATUSES", "RateLimiter", "Transport"]
 
@@ -71,6 +81,30 @@ class RateLimiter:
             self._sleep(wait)
 
 
+class _GuardedAdapter(HTTPAdapter):
+    """The one place a request leaves the process: the rate limit applies, offline forbids it.
+
+    requests-cache answers hits before a request reaches an adapter, so cached
+    answers neither wait for nor use up the rate limit.
+    """
+
+    def __init__(self, limiter: RateLimiter, *, offline: bool) -> None:
+        super().__init__()
+        self.limiter = limiter
+        self.offline = offline
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        if self.offline:
+            raise CacheMissError(f"offline: {request.method} {_path(request.url)} is not cached")
+        # requests-cache says expire_after with a Cache-Control request header; it is
+        # for the cache, not for the service.
+        request.headers.pop("Cache-Control", None)
+        self.limiter.acquire()
+        return super().send(request, *args, **kwargs)
+
+
 class Transport:
     """Sends GET requests to the Kaito API and returns bodies, or raises a :class:`KaitoError`."""
 
@@ -79,15 +113,26 @@ class Transport:
         settings: Settings,
         *,
         session: requests.Session | None = None,
+        owns_session: bool | None = None,
         sleep: Sleep = time.sleep,
         clock: Clock = time.monotonic,
     ) -> None:
         self.settings = settings
         self.session = session if session is not None else requests.Session()
-        self._owns_session = session is None
+        self._owns_session = session is None if owns_session is None else owns_session
         self.limiter = RateLimiter(settings.rate_limit, clock=clock, sleep=sleep)
+        adapter = _GuardedAdapter(self.limiter, offline=settings.offline)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self._sleep = sleep
         self._clock = clock
+        self._inflight: dict[str, concurrent.futures.Future[bytes]] = {}
+        self._inflight_lock = threading.Lock()
+
+    @property
+    def cached_session(self) -> CachedSession | None:
+        """The session if it caches, else None."""
+        return self.session if isinstance(self.session, CachedSession) else None
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.settings.base_url!r})"
@@ -103,7 +148,13 @@ class Transport:
         return f"{self.settings.base_url}/api/v1/{endpoint}" + (f"?{query}" if query else "")
 
     def get(
-        self, endpoint: str, params: Mapping[str, str], *, what: str, auth: bool = True
+        self,
+        endpoint: str,
+        params: Mapping[str, str],
+        *,
+        what: str,
+        auth: bool = True,
+        expire_after: float | None = None,
     ) -> bytes:
         """Return the body of a 200 answer to ``GET /api/v1/{endpoint}``, retrying what is worth it.
 
@@ -117,6 +168,8 @@ class Transport:
             The query in words, for error messages ("engagement of token 'BTC' ...").
         auth : bool
             Send the API key; raises before any request when it is missing.
+        expire_after : float, optional
+            Seconds the answer stays fresh in the cache (-1: forever).
 
         Returns
         -------
@@ -130,12 +183,17 @@ class Transport:
             429 after every attempt, or a ``Retry-After`` too long to wait for.
         APIError
             Any other error status, a redirect, or the service unreachable.
+        CacheMissError
+            Offline, and the answer is not in the cache.
 
         Examples
         --------
         >>> Transport(Settings(api_key="k")).get("mindshare", {"token": "BTC"}, what="BTC")
         ...  # doctest: +SKIP
         """
+        url = self.url(endpoint, params)
+        if self.settings.offline:
+            return self._from_cache_only(url, what)
         headers = {"User-Agent": f"kaito-pandas/{__version__}", "Accept": "application/json"}
         if auth:
             if not self.settings.api_key:
@@ -144,12 +202,35 @@ class Transport:
                     "or pass kp.Client(api_key=...) or kp.configure(api_key=...)"
                 )
             headers["x-api-key"] = self.settings.api_key
-        url = self.url(endpoint, params)
+        # Identical requests in flight at the same moment are sent once.
+        with self._inflight_lock:
+            future = self._inflight.get(url)
+            leader = future is None
+            if future is None:
+                future = self._inflight[url] = concurrent.futures.Future()
+        if not leader:
+            return future.result()
+        try:
+            body = self._send(url, headers, what, expire_after)
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        else:
+            future.set_result(body)
+            return body
+        finally:
+            with self._inflight_lock:
+                del self._inflight[url]
+
+    def _send(
+        self, url: str, headers: dict[str, str], what: str, expire_after: float | None
+    ) -> bytes:
+        """Send with retries; return the body of the first 2xx."""
         began = self._clock()
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(url, headers, what, began)
+            outcome = self._attempt(url, headers, what, began, expire_after)
             if isinstance(outcome, bytes):
                 return outcome
             error, wait = outcome
@@ -166,8 +247,41 @@ class Transport:
             logger.info("retrying %s in %.2fs after: %s", what, wait, error)
             self._sleep(wait)
 
+    def _from_cache_only(self, url: str, what: str) -> bytes:
+        cached = self._cached_response(url)
+        if cached is None:
+            raise CacheMissError(
+                f"offline ({ENV_OFFLINE} or offline=True), and Kaito {what} is not cached: "
+                "fetch it once online, or turn offline mode off"
+            )
+        return bytes(cached.content or b"")
+
+    def _cached_response(self, url: str) -> Any:
+        session = self.cached_session
+        if session is None:
+            return None
+        key = session.cache.create_key(requests.Request("GET", url).prepare())
+        return session.cache.get_response(key)
+
+    def is_cached(self, endpoint: str, params: Mapping[str, str]) -> bool:
+        """Return whether the answer is cached and fresh, so that no request would be sent."""
+        cached = self._cached_response(self.url(endpoint, params))
+        return cached is not None and (self.settings.offline or not cached.is_expired)
+
+    def forget(self, endpoint: str, params: Mapping[str, str]) -> None:
+        """Delete a cached answer, e.g. one whose body turned out to break the contract."""
+        session = self.cached_session
+        if session is not None:
+            url = self.url(endpoint, params)
+            session.cache.delete(requests=[requests.Request("GET", url).prepare()])
+
     def _attempt(
-        self, url: str, headers: dict[str, str], what: str, began: float
+        self,
+        url: str,
+        headers: dict[str, str],
+        what: str,
+        began: float,
+        expire_after: float | None = None,
     ) -> bytes | tuple[KaitoError, float | None]:
         """Send once: the body, or the error and how long to wait (-1 back off, None give up)."""
         remaining = self.settings.retry_deadline - (self._clock() - began)
@@ -175,11 +289,13 @@ class Transport:
             self.settings.connect_timeout,
             max(1.0, min(self.settings.read_timeout, remaining)),
         )
-        self.limiter.acquire()
         sent = self._clock()
         try:
+            extra: dict[str, Any] = {}
+            if expire_after is not None and self.cached_session is not None:
+                extra["expire_after"] = expire_after
             response = self.session.get(
-                url, headers=headers, timeout=timeout, allow_redirects=False
+                url, headers=headers, timeout=timeout, allow_redirects=False, **extra
             )
             body = response.content
         except _NETWORK_ERRORS as exc:
@@ -190,6 +306,8 @@ class Transport:
                     f"Kaito {what}: {reason} ({type(exc).__name__}) at {self.settings.base_url}"
                 )
             ), -1
+        except CacheMissError:
+            raise
         except requests.RequestException as exc:
             return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
         status = response.status_code
@@ -261,3 +379,7 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
     return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def _path(url: str | None) -> str:
+    return urlsplit(url or "").path

@@ -35,16 +35,25 @@ def server(_server: FakeKaitoServer) -> Iterator[FakeKaitoServer]:
 
 @pytest.fixture
 def client(server: FakeKaitoServer) -> Iterator[kp.Client]:
-    """A client of the fake server whose today is ``TODAY``, with fast retries."""
-    with kp.Client(API_KEY, base_url=server.url, today=lambda: TODAY, retry_backoff=0.01) as client:
+    """A client of the fake server whose today is ``TODAY``, fast retries, a memory cache."""
+    with kp.Client(
+        API_KEY,
+        base_url=server.url,
+        today=lambda: TODAY,
+        retry_backoff=0.01,
+        cache_backend="memory",
+    ) as client:
         yield client
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No KAITO_* variable from the caller's shell, and a fresh default client per test."""
-    for name in ("KAITO_API_KEY", "KAITO_API_BASE_URL"):
+def _clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No KAITO_* variable from the caller's shell, a private cache dir, a fresh default client."""
+    for name in ("KAITO_API_KEY", "KAITO_API_BASE_URL", "KAITO_PANDAS_OFFLINE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KAITO_PANDAS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     kp.configure()
     yield
     kp.configure()

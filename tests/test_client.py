@@ -55,18 +55,23 @@ def test_attrs_record_what_was_asked(client: kp.Client) -> None:
     }
 
 
-def test_every_request_sends_both_dates_and_the_key_header_only(
+def test_every_request_asks_a_whole_year_with_both_dates_and_the_key_in_a_header(
     client: kp.Client, server: FakeKaitoServer
 ) -> None:
     client.mindshare("ETH")
-    (request,) = server.api_requests()
-    assert request.params == {
-        "token": "ETH",
-        "start_date": "2020-01-01",
-        "end_date": TODAY.isoformat(),
-    }
-    assert request.headers["x-api-key"] == server.api_key
-    assert server.api_key not in request.raw_query
+    requests = sorted(server.api_requests(), key=lambda r: r.params["start_date"])
+    assert [(r.params["start_date"], r.params["end_date"]) for r in requests] == [
+        ("2020-01-01", "2020-12-31"),
+        ("2021-01-01", "2021-12-31"),
+        ("2022-01-01", "2022-12-31"),
+        ("2023-01-01", "2023-12-31"),
+        ("2024-01-01", TODAY.isoformat()),
+    ]
+    for request in requests:
+        assert request.params["token"] == "ETH"
+        assert request.headers["x-api-key"] == server.api_key
+        assert server.api_key not in request.raw_query
+        assert "cache-control" not in request.headers
 
 
 @pytest.mark.parametrize(
@@ -201,7 +206,8 @@ def test_keyword_list_names_its_level_keyword(client: kp.Client) -> None:
 
 
 def test_list_query_spans_every_day_any_token_has(server: FakeKaitoServer) -> None:
-    with kp.Client(server.api_key, base_url=server.url) as client:
+    # one worker, so that the scripted answers reach A then B in that order
+    with kp.Client(server.api_key, base_url=server.url, max_workers=1, cache=False) as client:
         server.fail(status=200, body=_json({"mindshare": {"2024-03-01": 0.1}}), times=1)
         server.fail(status=200, body=_json({"mindshare": {"2024-03-03": 0.3}}), times=1)
         df = client.mindshare(["A", "B"], start="2024-03-01", end="2024-03-05")

@@ -94,12 +94,11 @@ def test_impossible_ranges_raise_value_error(
 def test_clipped_dates_are_what_the_server_receives(
     client: kp.Client, server: FakeKaitoServer
 ) -> None:
-    client.engagement("BTC", start=dt.datetime(2020, 1, 1), end=pd.Timestamp("2031-01-01"))
-    (request,) = server.api_requests()
-    assert (request.params["start_date"], request.params["end_date"]) == (
-        "2023-01-01",
-        TODAY.isoformat(),
-    )
+    df = client.engagement("BTC", start=dt.datetime(2020, 1, 1), end=pd.Timestamp("2031-01-01"))
+    days = sorted((r.params["start_date"], r.params["end_date"]) for r in server.api_requests())
+    assert days == [("2023-01-01", "2023-12-31"), ("2024-01-01", TODAY.isoformat())]
+    assert df.attrs["start"] == "2023-01-01"
+    assert df.attrs["end"] == TODAY.isoformat()
 
 
 def test_default_today_is_the_utc_day() -> None:

@@ -101,10 +101,12 @@ def test_a_server_that_echoes_the_key_has_it_redacted(
     assert "***" in str(info.value)
 
 
-def test_unknown_method_on_the_server_is_an_api_error(server: FakeKaitoServer) -> None:
+def test_unknown_method_on_the_server_is_an_api_error(
+    client: kp.Client, server: FakeKaitoServer
+) -> None:
     server.fail(status=404, body='{"error": "not found"}')
-    with kp.Client(API_KEY, base_url=server.url) as client, pytest.raises(kp.APIError) as info:
-        client.mentions("BTC")
+    with pytest.raises(kp.APIError) as info:
+        client.mentions("BTC", start="2024-03-01")
     assert info.value.status_code == 404
     assert len(server.api_requests()) == 1
 
@@ -147,11 +149,13 @@ def test_connections_dropped_forever_raise_api_error_without_status(
 def test_an_unreachable_service_fails_fast_with_api_error() -> None:
     with FakeKaitoServer() as server:
         url = server.url
+    began = time.monotonic()
     with (
-        kp.Client("k", base_url=url, retry_backoff=0.01) as client,
+        kp.Client("k", base_url=url, retry_backoff=0.01, today=lambda: TODAY) as client,
         pytest.raises(kp.APIError, match="connection failed"),
     ):
-        client.mindshare("BTC")
+        client.mindshare("BTC", start="2024-06-01")
+    assert time.monotonic() - began < 5
 
 
 def test_a_read_timeout_is_retried_then_reported(server: FakeKaitoServer) -> None:

@@ -1,0 +1,209 @@
+"""The HTTP cache: requests-cache set up so that no key is stored, expiry by the age of a chunk.
+
+Every response is a whole calendar-year chunk (see :func:`kaito_pandas.dates.year_chunks`).
+A chunk that ended before yesterday (UTC) never changes and is kept forever; a
+chunk holding yesterday or today expires after ``expire_after`` seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pandas as pd
+from requests_cache import NEVER_EXPIRE, CachedSession
+from requests_cache.backends.base import BaseCache
+from requests_cache.backends.filesystem import FileCache
+from requests_cache.backends.sqlite import SQLiteCache
+
+__all__ = [
+    "CACHE_BACKENDS",
+    "KEY_HEADERS",
+    "cache_info",
+    "chunk_expiry",
+    "clear_cache",
+    "default_cache_dir",
+    "make_cached_session",
+]
+
+CACHE_BACKENDS = ("sqlite", "filesystem", "memory")
+#: Every spelling of the key header that requests-cache must redact. It matches
+#: names exactly, and the transport always sends ``x-api-key``; the others guard
+#: against a caller's own session adding the header in another case.
+KEY_HEADERS = ("x-api-key", "X-API-KEY", "X-Api-Key", "X-API-Key", "x-api-Key")
+_SQLITE_NAME = "http-cache.sqlite"
+_FILES_NAME = "http-cache"
+#: Milliseconds a process waits for another to finish writing the SQLite file.
+_BUSY_TIMEOUT_MS = 30_000
+
+
+def default_cache_dir() -> Path:
+    """Return the platform's per-user cache directory for kaito-pandas.
+
+    ``KAITO_PANDAS_CACHE_DIR`` or ``Client(cache_dir=...)`` take precedence;
+    :class:`~kaito_pandas.settings.Settings` reads those.
+
+    Returns
+    -------
+    pathlib.Path
+        ``~/.cache/kaito-pandas`` on Linux (``$XDG_CACHE_HOME`` if set),
+        ``~/Library/Caches/kaito-pandas`` on macOS, ``%LOCALAPPDATA%\\kaito-pandas\\Cache``
+        on Windows.
+
+    Examples
+    --------
+    >>> default_cache_dir().name in ("kaito-pandas", "Cache")
+    True
+    """
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        return base / "kaito-pandas" / "Cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "kaito-pandas"
+    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "kaito-pandas"
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, 0o700)
+    return path
+
+
+def _private_file(path: Path) -> Path:
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+    return path
+
+
+def make_cached_session(
+    backend: str | BaseCache, cache_dir: str | os.PathLike[str] | None, *, expire_after: float
+) -> CachedSession:
+    """Return a :class:`requests_cache.CachedSession` that stores only 200s and never the key.
+
+    Parameters
+    ----------
+    backend : str or requests_cache.BaseCache
+        ``"sqlite"`` (default elsewhere), ``"filesystem"``, ``"memory"``, or a backend instance.
+    cache_dir : path, optional
+        Where sqlite and filesystem caches live; :func:`default_cache_dir` if None.
+        Created 0700, and the SQLite file 0600.
+    expire_after : float
+        Seconds until an entry expires unless a request says otherwise.
+
+    Returns
+    -------
+    requests_cache.CachedSession
+
+    Raises
+    ------
+    ValueError
+        If ``backend`` is an unknown name.
+
+    Examples
+    --------
+    >>> session = make_cached_session("memory", None, expire_after=3600)
+    >>> session.settings.allowable_codes
+    (200,)
+    """
+    cache: BaseCache
+    if isinstance(backend, BaseCache):
+        cache = backend
+    elif backend == "memory":
+        cache = BaseCache()
+    elif backend in ("sqlite", "filesystem"):
+        root = _private_dir(Path(cache_dir).expanduser() if cache_dir else default_cache_dir())
+        if backend == "sqlite":
+            path = _private_file(root / _SQLITE_NAME)
+            cache = SQLiteCache(path, wal=True, busy_timeout=_BUSY_TIMEOUT_MS)
+        else:
+            cache = FileCache(_private_dir(root / _FILES_NAME))
+    else:
+        raise ValueError(
+            f"cache_backend={backend!r} is not one of {', '.join(CACHE_BACKENDS)} "
+            "or a requests_cache backend instance"
+        )
+    return CachedSession(
+        backend=cache,
+        expire_after=expire_after,
+        allowable_codes=(200,),
+        allowable_methods=("GET",),
+        ignored_parameters=KEY_HEADERS,
+        cache_control=False,
+        stale_if_error=False,
+    )
+
+
+def chunk_expiry(chunk_end: dt.date, today: dt.date, expire_after: float) -> float:
+    """Return the seconds a chunk's response stays fresh: forever once it ended before yesterday.
+
+    Examples
+    --------
+    >>> chunk_expiry(dt.date(2023, 12, 31), dt.date(2024, 6, 1), 3600) == NEVER_EXPIRE
+    True
+    """
+    if chunk_end < today - dt.timedelta(days=1):
+        return float(NEVER_EXPIRE)
+    return expire_after
+
+
+def cache_info(session: CachedSession) -> pd.DataFrame:
+    """Return one row per cached response: what it holds, when it was made and expires, its size.
+
+    Columns: ``method``, ``token``, ``keyword``, ``start``, ``end``, ``params``,
+    ``created``, ``expires`` (NaT for never), ``expired``, ``size`` (bytes).
+
+    Examples
+    --------
+    >>> cache_info(make_cached_session("memory", None, expire_after=60)).empty
+    True
+    """
+    rows: list[dict[str, Any]] = []
+    now = pd.Timestamp.now(tz="UTC")
+    for response in session.cache.responses.values():
+        parts = urlsplit(response.url)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        expires = _utc(response.expires)
+        created = _utc(response.created_at)
+        rows.append(
+            {
+                "method": parts.path.rstrip("/").rsplit("/", 1)[-1],
+                "token": query.pop("token", None),
+                "keyword": query.pop("keyword", None),
+                "start": query.pop("start_date", None),
+                "end": query.pop("end_date", None),
+                "params": "&".join(f"{k}={v}" for k, v in sorted(query.items())),
+                "created": created,
+                "expires": expires,
+                "expired": expires is not None and expires <= now,
+                "size": len(response.content or b""),
+            }
+        )
+    columns = ["method", "token", "keyword", "start", "end", "params"]
+    columns += ["created", "expires", "expired", "size"]
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in ("created", "expires"):
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    return frame.sort_values(["method", "token", "keyword", "start"], ignore_index=True)
+
+
+def clear_cache(session: CachedSession, *, expired_only: bool = False) -> None:
+    """Delete every cached response, or only the expired ones."""
+    if expired_only:
+        session.cache.delete(expired=True)
+    else:
+        session.cache.clear()  # type: ignore[no-untyped-call]
+
+
+def _utc(moment: dt.datetime | None) -> pd.Timestamp | None:
+    if moment is None:
+        return None
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

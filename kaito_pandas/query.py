@@ -1,0 +1,174 @@
+"""Arguments to a checked query: names, dates, parameters. Pure: nothing is sent from here."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any, Literal
+
+from kaito_pandas.dates import METHODS, DateLike, resolve_range, year_chunks
+
+__all__ = ["KEYWORD_METHODS", "Query", "TokenArg", "plan_query"]
+
+#: A single name, or several for one frame with (metric, token) columns.
+TokenArg = str | Iterable[str] | None
+
+#: Methods that accept ``keyword=`` as well as ``token=``.
+KEYWORD_METHODS = frozenset({"engagement", "mentions"})
+#: Parameters the client sets itself; passing them through ``**params`` is an error.
+_RESERVED = {
+    "start_date": "start=",
+    "end_date": "end=",
+    "token": "token=",
+    "keyword": "keyword=",
+}
+_SECRET_PARAMS = {"api_key", "apikey", "key", "x-api-key", "x_api_key"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Query:
+    """One checked call: what to ask for, for which names, over which days."""
+
+    method: str
+    kind: Literal["token", "keyword"]
+    names: tuple[str, ...]
+    many: bool
+    start: dt.date
+    end: dt.date
+    params: tuple[tuple[str, str], ...] = ()
+
+    def chunks(self, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+        """Return the whole calendar-year chunks to request for this query."""
+        return year_chunks(self.method, self.start, self.end, today)
+
+    def request_params(self, name: str, first: dt.date, last: dt.date) -> dict[str, str]:
+        """Return the query string parameters of one chunk: both dates always explicit."""
+        return {
+            self.kind: name,
+            "start_date": first.isoformat(),
+            "end_date": last.isoformat(),
+            **dict(self.params),
+        }
+
+    def describe(self, name: str | None = None) -> str:
+        """Return the query in words, for messages: ``engagement of token 'BTC' 2024-03-01..05``."""
+        who: object = name if name is not None else (self.names if self.many else self.names[0])
+        extra = "".join(f" {k}={v}" for k, v in self.params)
+        return f"{self.method} of {self.kind} {who!r} {self.start}..{self.end}{extra}"
+
+    def attrs(self) -> dict[Hashable, Any]:
+        """Return what was asked, for ``DataFrame.attrs``."""
+        return {
+            "method": self.method,
+            self.kind: list(self.names) if self.many else self.names[0],
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "params": dict(self.params),
+        }
+
+
+def plan_query(
+    method: str,
+    token: TokenArg = None,
+    *,
+    keyword: TokenArg = None,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    today: Callable[[], dt.date],
+    params: Mapping[str, Any],
+) -> Query:
+    """Return the checked :class:`Query` for a call, without sending anything.
+
+    Parameters
+    ----------
+    method : str
+        One of the four methods.
+    token, keyword : str or list of str, optional
+        Exactly one of them.
+    start, end : date-like, optional
+        Defaulted and clipped by :func:`~kaito_pandas.dates.resolve_range`.
+    today : callable
+        Returns the current UTC day.
+    params : mapping
+        Extra parameters passed to the API.
+
+    Returns
+    -------
+    Query
+
+    Raises
+    ------
+    ValueError
+        Unknown method, neither or both of token and keyword, a bad name,
+        a bad date or range, or a reserved parameter.
+
+    Examples
+    --------
+    >>> plan_query("engagement", "BTC", start="2024-03-01", today=lambda: dt.date(2024, 6, 1),
+    ...            params={}).start
+    datetime.date(2024, 3, 1)
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+    if keyword is not None and method not in KEYWORD_METHODS:
+        raise ValueError(
+            f"{method} takes a token, not a keyword; keywords work with "
+            f"{' and '.join(sorted(KEYWORD_METHODS))}"
+        )
+    if token is not None and keyword is not None:
+        raise ValueError("give token or keyword, not both")
+    if token is None and keyword is None:
+        hint = " or keyword=" if method in KEYWORD_METHODS else ""
+        raise ValueError(f"{method} needs a token (e.g. 'BTC'){hint}")
+    kind: Literal["token", "keyword"] = "token" if keyword is None else "keyword"
+    names, many = _names(token if keyword is None else keyword, kind)
+    first, last = resolve_range(method, start, end, today=today)
+    return Query(method, kind, names, many, first, last, _params(params))
+
+
+def _names(value: object, kind: str) -> tuple[tuple[str, ...], bool]:
+    """Check a token or keyword argument: the names, and whether a list was given."""
+    if isinstance(value, str):
+        names: tuple[object, ...] = (value,)
+        many = False
+    elif isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ValueError(
+            f"{kind} must be a string or a list of strings, not {type(value).__name__}"
+        )
+    else:
+        names = tuple(value)
+        many = True
+        if not names:
+            raise ValueError(f"the list of {kind}s is empty")
+    checked: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"every {kind} must be a non-empty string, got {name!r}")
+        if name in checked:
+            raise ValueError(f"{kind} {name!r} is given more than once")
+        checked.append(name)
+    return tuple(checked), many
+
+
+def _params(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Check pass-through parameters; booleans become ``true``/``false``, None is dropped."""
+    out = []
+    for key, value in params.items():
+        if key in _RESERVED:
+            raise ValueError(f"pass {key} as {_RESERVED[key]}, not as an extra parameter")
+        if key.lower() in _SECRET_PARAMS:
+            raise ValueError(
+                "the API key goes in the x-api-key header, never the query: "
+                "pass kp.Client(api_key=...) or set KAITO_API_KEY"
+            )
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            text = str(value)
+        else:
+            raise ValueError(f"parameter {key}={value!r} must be a string, number or boolean")
+        out.append((key, text))
+    return tuple(sorted(out))

@@ -1,0 +1,421 @@
+"""The cache and fetch engine: no request twice, nothing secret or wrong stored, many at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import pickle
+import stat
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from requests_cache.backends.sqlite import SQLiteCache
+
+import kaito_pandas as kp
+from kaito_pandas.fetching import progress_bar
+from kaito_pandas.testing import FakeKaitoServer
+from tests.conftest import API_KEY, TODAY
+
+TOKENS = ["BTC", "ETH", "SOL"]
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "kaito-cache"
+
+
+def make_client(server: FakeKaitoServer, **settings: Any) -> kp.Client:
+    """A client of the fake server on ``TODAY``; ``settings`` add to or replace those."""
+    options: dict[str, Any] = {"api_key": API_KEY, "base_url": server.url, "today": lambda: TODAY}
+    return kp.Client(**{**options, **settings})
+
+
+@pytest.fixture
+def cached(server: FakeKaitoServer, cache_dir: Path) -> Iterator[kp.Client]:
+    """A client with an SQLite cache in a fresh directory."""
+    with make_client(server, cache_dir=cache_dir) as client:
+        yield client
+
+
+def test_a_repeated_query_sends_no_request(cached: kp.Client, server: FakeKaitoServer) -> None:
+    first = cached.engagement("BTC", start="2024-03-01", end="2024-03-05")
+    sent = len(server.api_requests())
+    again = cached.engagement("BTC", start="2024-03-01", end="2024-03-05")
+    assert len(server.api_requests()) == sent == 1
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_any_sub_range_of_what_was_fetched_sends_no_request(
+    cached: kp.Client, server: FakeKaitoServer
+) -> None:
+    full = cached.mindshare("ETH")
+    sent = len(server.api_requests())
+    for start, end in [
+        ("2020-01-01", "2020-01-01"),
+        ("2021-06-15", "2023-02-01"),
+        ("2024-06-01", None),
+        (None, "2022-12-31"),
+    ]:
+        part = cached.mindshare("ETH", start=start, end=end)
+        expected = full.loc[start:end]  # type: ignore[misc]
+        pd.testing.assert_frame_equal(part, expected, check_freq=False)
+        assert part.index.freqstr == "D"
+    assert len(server.api_requests()) == sent
+
+
+def test_a_small_range_fetches_its_whole_year_once(
+    cached: kp.Client, server: FakeKaitoServer
+) -> None:
+    cached.engagement("SOL", start="2024-03-01", end="2024-03-05")
+    cached.engagement("SOL", start="2024-05-01", end="2024-05-31")
+    (request,) = server.api_requests()
+    assert (request.params["start_date"], request.params["end_date"]) == (
+        "2024-01-01",
+        TODAY.isoformat(),
+    )
+
+
+def test_extra_params_are_cached_apart(cached: kp.Client, server: FakeKaitoServer) -> None:
+    plain = cached.sentiment("BTC", start="2024-03-01", end="2024-03-31")
+    averaged = cached.sentiment("BTC", start="2024-03-01", end="2024-03-31", average=True)
+    assert len(server.api_requests()) == 2
+    assert not plain["sentiment_score"].equals(averaged["sentiment_score"])
+
+
+def test_past_chunks_never_expire_and_the_current_one_does(
+    cached: kp.Client, server: FakeKaitoServer
+) -> None:
+    cached.engagement("BTC", start="2023-01-01")
+    info = cached.cache_info().set_index("start")
+    assert pd.isna(info.loc["2023-01-01", "expires"])
+    current = info.loc["2024-01-01"]
+    lifetime = current["expires"] - current["created"]
+    assert dt.timedelta(minutes=59) < lifetime <= dt.timedelta(hours=1, seconds=5)
+
+
+def test_a_next_day_refresh_of_full_history_sends_one_request_per_token(
+    server: FakeKaitoServer, cache_dir: Path
+) -> None:
+    day = {"today": TODAY}
+    with make_client(server, today=lambda: day["today"], cache_dir=cache_dir) as client:
+        client.engagement(TOKENS)
+        assert len(server.api_requests()) == len(TOKENS) * 2  # 2023 and 2024
+        server.clear_requests()
+        day["today"] = server.today = TODAY + dt.timedelta(days=1)
+        df = client.engagement(TOKENS)
+    requests = server.api_requests()
+    assert len(requests) == len(TOKENS)
+    assert {r.params["start_date"] for r in requests} == {"2024-01-01"}
+    assert df.index[-1].date() == TODAY + dt.timedelta(days=1)
+
+
+def test_expired_current_chunk_is_fetched_again(server: FakeKaitoServer, cache_dir: Path) -> None:
+    with make_client(server, cache_dir=cache_dir, expire_after=0.5) as client:
+        client.mindshare("BTC", start="2024-03-01")
+        time.sleep(0.6)  # the expiry itself is what is tested: half a second must pass
+        client.mindshare("BTC", start="2024-03-01")
+    assert len(server.api_requests()) == 2
+
+
+def test_cache_false_sends_every_time(server: FakeKaitoServer) -> None:
+    with make_client(server, cache=False) as client:
+        client.mindshare("BTC", start="2024-03-01")
+        client.mindshare("BTC", start="2024-03-01")
+        assert client.cache_info().empty
+    assert len(server.api_requests()) == 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "filesystem", "memory"])
+def test_every_backend_name_caches(server: FakeKaitoServer, cache_dir: Path, backend: str) -> None:
+    with make_client(server, cache_dir=cache_dir, cache_backend=backend) as client:
+        client.mindshare("BTC", start="2024-03-01")
+        client.mindshare("BTC", start="2024-03-02")
+        assert len(client.cache_info()) == 1
+    assert len(server.api_requests()) == 1
+
+
+def test_a_requests_cache_backend_instance_is_used(server: FakeKaitoServer, tmp_path: Path) -> None:
+    backend = SQLiteCache(tmp_path / "mine.sqlite")
+    with make_client(server, cache_backend=backend) as client:
+        client.mindshare("BTC", start="2024-03-01")
+    assert len(list(backend.responses.keys())) == 1
+
+
+def test_an_unknown_backend_name_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="cache_backend='redis!'"):
+        kp.Client(API_KEY, cache_backend="redis!")
+
+
+def test_default_cache_dir_comes_from_the_environment(
+    server: FakeKaitoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAITO_PANDAS_CACHE_DIR", str(tmp_path / "from-env"))
+    with make_client(server) as client:
+        client.mindshare("BTC", start="2024-06-01")
+    assert (tmp_path / "from-env" / "http-cache.sqlite").is_file()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_cache_dir_and_file_are_for_the_user_alone(cached: kp.Client, cache_dir: Path) -> None:
+    cached.mindshare("BTC", start="2024-06-01")
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    for path in cache_dir.iterdir():
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "filesystem"])
+def test_no_byte_the_cache_wrote_holds_the_key(
+    server: FakeKaitoServer, cache_dir: Path, backend: str
+) -> None:
+    with make_client(server, cache_dir=cache_dir, cache_backend=backend) as client:
+        client.engagement(TOKENS, start="2023-06-01")
+        client.tokens()
+        assert len(client.cache_info()) == 7
+    written = [path for path in cache_dir.rglob("*") if path.is_file()]
+    assert written
+    needles = [API_KEY.encode(), API_KEY.encode("utf-16-le"), API_KEY[::-1].encode()]
+    for path in written:
+        data = path.read_bytes()
+        for needle in needles:
+            assert needle not in data, path
+
+
+def test_the_memory_cache_holds_no_key_either(client: kp.Client) -> None:
+    client.engagement("BTC", start="2024-03-01")
+    session = client._transport.cached_session
+    assert session is not None
+    stored = pickle.dumps(list(session.cache.responses.values()))
+    assert API_KEY.encode() not in stored
+    assert b"REDACTED" in stored
+
+
+def test_an_error_status_is_not_cached(cached: kp.Client, server: FakeKaitoServer) -> None:
+    server.fail(status=503, times=-1)
+    with pytest.raises(kp.APIError):
+        cached.mindshare("BTC", start="2024-06-01")
+    assert cached.cache_info().empty
+    server.reset_faults()
+    assert len(cached.mindshare("BTC", start="2024-06-01")) == 30
+
+
+def test_a_malformed_200_is_removed_from_the_cache_before_the_error(
+    cached: kp.Client, server: FakeKaitoServer
+) -> None:
+    server.fail(status=200, body='{"mindshare": {"2024-06-01": "lots"}}')
+    with pytest.raises(kp.ResponseError, match="expected a number"):
+        cached.mindshare("BTC", start="2024-06-01")
+    assert cached.cache_info().empty
+    df = cached.mindshare("BTC", start="2024-06-01")
+    assert df["mindshare"].count() > 25  # the fake leaves out about one day in sixty
+    assert len(server.api_requests()) == 2
+
+
+def test_offline_serves_the_cache_without_a_connection(
+    cached: kp.Client, server: FakeKaitoServer, cache_dir: Path
+) -> None:
+    online = cached.engagement(["BTC", "ETH"], start="2023-05-01")
+    server.clear_requests()
+    with make_client(server, api_key=None, cache_dir=cache_dir, offline=True) as offline:
+        assert "offline" in repr(offline)
+        again = offline.engagement(["BTC", "ETH"], start="2023-05-01")
+    pd.testing.assert_frame_equal(online, again)
+    assert server.requests == []
+
+
+def test_offline_from_the_environment_raises_cache_miss_naming_what_is_missing(
+    server: FakeKaitoServer, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAITO_PANDAS_OFFLINE", "1")
+    with (
+        make_client(server, cache_dir=cache_dir) as client,
+        pytest.raises(kp.CacheMissError, match=r"sentiment of token 'DOGE'.*not cached"),
+    ):
+        client.sentiment("DOGE", start="2024-01-01")
+    assert server.requests == []
+
+
+def test_offline_needs_the_cache() -> None:
+    with pytest.raises(ValueError, match="needs cache=True"):
+        kp.Client(API_KEY, offline=True, cache=False)
+
+
+def test_cache_info_describes_each_response_and_clear_cache_empties_it(
+    cached: kp.Client,
+) -> None:
+    cached.engagement(["BTC", "ETH"], start="2024-02-01")
+    cached.mentions(keyword="etf flows", start="2024-02-01")
+    cached.mindshare("HYPE", start="2024-02-01", scope="pretge")
+    info = cached.cache_info()
+    assert list(info.columns) == [
+        "method", "token", "keyword", "start", "end", "params", "created", "expires", "expired", "size"
+    ]  # fmt: skip
+    assert len(info) == 4
+    row = info[info["keyword"] == "etf flows"].iloc[0]
+    assert (row["method"], row["start"], row["end"]) == ("mentions", "2024-01-01", "2024-06-30")
+    assert info[info["token"] == "HYPE"].iloc[0]["params"] == "scope=pretge"
+    assert (info["size"] > 0).all()
+    assert str(info["created"].dt.tz) == "UTC"
+    assert API_KEY not in info.to_string()
+    cached.clear_cache(expired_only=True)
+    assert len(cached.cache_info()) == 4
+    cached.clear_cache()
+    assert cached.cache_info().empty
+
+
+def test_module_level_cache_info_and_clear_cache(server: FakeKaitoServer) -> None:
+    kp.configure(api_key=API_KEY, base_url=server.url, today=lambda: TODAY)
+    kp.mindshare("BTC", start="2024-06-01")
+    assert len(kp.cache_info()) == 1
+    kp.clear_cache()
+    assert kp.cache_info().empty
+
+
+def test_twelve_uncached_tokens_at_one_second_latency_take_seconds_not_twelve(
+    cached: kp.Client, server: FakeKaitoServer
+) -> None:
+    server.latency = 1.0
+    began = time.monotonic()
+    df = cached.mindshare([f"T{i:02d}" for i in range(12)], start="2024-06-01")
+    elapsed = time.monotonic() - began
+    assert df.shape[1] == 12
+    assert elapsed < 8, f"12 requests at 1 s latency took {elapsed:.1f}s"
+
+
+def test_identical_requests_in_flight_are_sent_once(
+    cached: kp.Client, server: FakeKaitoServer
+) -> None:
+    server.latency = 0.5
+    barrier = threading.Barrier(4)
+    frames: list[pd.DataFrame] = []
+
+    def fetch() -> None:
+        barrier.wait()
+        frames.append(cached.mindshare("BTC", start="2024-06-01"))
+
+    threads = [threading.Thread(target=fetch) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(frames) == 4
+    assert len(server.api_requests()) == 1
+
+
+def test_eight_threads_hammering_one_sqlite_cache_lose_nothing(
+    cached: kp.Client, server: FakeKaitoServer
+) -> None:
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for j in range(3):
+                cached.mindshare([f"H{i}", f"H{(i + j) % 8}x"], start="2024-06-01")
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    info = cached.cache_info()
+    assert set(info["token"]) == {f"H{i}" for i in range(8)} | {f"H{i}x" for i in range(8)}
+    assert len(info) == 16
+
+
+def test_two_processes_sharing_one_cache_dir_lose_nothing(
+    server: FakeKaitoServer, cache_dir: Path
+) -> None:
+    script = (
+        "import sys, datetime as dt, kaito_pandas as kp\n"
+        "c = kp.Client(sys.argv[1], base_url=sys.argv[2], cache_dir=sys.argv[3],\n"
+        "              today=lambda: dt.date.fromisoformat(sys.argv[4]))\n"
+        "for n in range(3):\n"
+        "    c.mindshare([f'{sys.argv[5]}{i}' for i in range(6)] + ['SHARED'], start='2024-06-01')\n"
+    )
+    args = [API_KEY, server.url, str(cache_dir), TODAY.isoformat()]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, *args, prefix], stderr=subprocess.PIPE)
+        for prefix in ("P", "Q")
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    with make_client(server, api_key=None, cache_dir=cache_dir) as client:
+        tokens = set(client.cache_info()["token"])
+    assert tokens == {f"{p}{i}" for p in "PQ" for i in range(6)} | {"SHARED"}
+
+
+def test_a_list_query_raises_one_error_naming_every_failed_token(
+    client: kp.Client, server: FakeKaitoServer
+) -> None:
+    client.mindshare("BTC", start="2024-06-01")  # cached: cannot fail below
+    server.fail(status=200, body="<html>oops</html>", times=2)
+    with pytest.raises(kp.ResponseError) as info:
+        client.mindshare(["BTC", "ETH", "SOL"], start="2024-06-01")
+    message = str(info.value)
+    assert "2 of 3 tokens failed" in message
+    assert "'ETH'" in message
+    assert "'SOL'" in message
+    assert set(info.value.failures) == {"ETH", "SOL"}
+
+
+def test_errors_warn_returns_the_rest_and_lists_the_failures(
+    client: kp.Client, server: FakeKaitoServer
+) -> None:
+    client.mindshare("BTC", start="2024-06-01")
+    server.fail(status=404, body='{"error": "unknown token"}', times=1)
+    with pytest.warns(kp.KaitoWarning, match="1 of 2 tokens failed"):
+        df = client.mindshare(["BTC", "NOPE"], start="2024-06-01", errors="warn")
+    assert list(df["mindshare"].columns) == ["BTC"]
+    assert "unknown token" in df.attrs["failed"]["NOPE"]
+
+
+def test_errors_warn_still_raises_when_every_token_failed(
+    client: kp.Client, server: FakeKaitoServer
+) -> None:
+    server.fail(status=404, times=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(kp.APIError):
+            client.mindshare(["A", "B"], start="2024-06-01", errors="warn")
+
+
+def test_errors_must_be_raise_or_warn(client: kp.Client, server: FakeKaitoServer) -> None:
+    with pytest.raises(ValueError, match="errors='ignore'"):
+        client.mindshare(["A", "B"], errors="ignore")  # type: ignore[arg-type]
+    assert server.requests == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_is_drawn_on_a_terminal_only() -> None:
+    assert progress_bar(3, "three", stream=io.StringIO()) is None
+    terminal = _Terminal()
+    bar = progress_bar(3, "three", stream=terminal)
+    assert bar is not None
+    bar.update(1)
+    bar.close()
+    assert "three:" in terminal.getvalue()
+    assert "/3 [" in terminal.getvalue()
+
+
+def test_fetching_prints_nothing_when_output_is_not_a_terminal(
+    cached: kp.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cached.mindshare(TOKENS, start="2023-01-01")
+    assert capsys.readouterr() == ("", "")
