@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import sys
 import warnings
+from collections.abc import Callable
 from typing import IO, Any, Literal, Protocol
 
 import pandas as pd
@@ -80,38 +81,47 @@ def fetch_query(
     >>> fetch_query(transport, query, today=dt.date(2024, 6, 1), settings=settings)  # doctest: +SKIP
     """
     jobs = [(name, first, last) for name in query.names for first, last in query.chunks(today)]
-    to_send = {
-        job for job in jobs if not transport.is_cached(query.method, query.request_params(*job))
-    }
-    show = settings.progress if progress is None else progress
-    bar = progress_bar(len(to_send), query.describe()) if show and len(to_send) > 1 else None
-
-    def run(job: _Job) -> Columns:
-        return _fetch_chunk(transport, query, job, today=today, expire_after=settings.expire_after)
-
     columns: dict[str, Columns] = {name: {} for name in query.names}
     failures: dict[str, KaitoError] = {}
-    workers = min(settings.max_workers, len(jobs))
+
+    def collect(job: _Job, result: Columns | KaitoError) -> None:
+        name = job[0]
+        if isinstance(result, KaitoError):
+            failures.setdefault(name, result)
+            return
+        for column, values in result.items():
+            columns[name].setdefault(column, {}).update(values)
+
+    # Cache hits are read here, in this thread: only misses go to the pool.
+    to_send: list[_Job] = []
+    for job in jobs:
+        body = transport.cached_body(query.method, query.request_params(*job))
+        if body is None:
+            to_send.append(job)
+        else:
+            collect(job, _chunk_or_error(transport, query, job, body))
+
+    def run(job: _Job) -> Columns | KaitoError:
+        name, _, last = job
+        try:
+            body = transport.get(
+                query.method,
+                query.request_params(*job),
+                what=query.describe(name),
+                expire_after=chunk_expiry(last, today, settings.expire_after),
+            )
+        except KaitoError as exc:
+            return exc
+        return _chunk_or_error(transport, query, job, body)
+
+    show = settings.progress if progress is None else progress
+    bar = progress_bar(len(to_send), query.describe()) if show and len(to_send) > 1 else None
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(run, job): job for job in jobs}
-            for future in concurrent.futures.as_completed(futures):
-                name = futures[future][0]
-                if future.cancelled():
-                    continue
-                try:
-                    chunk = future.result()
-                except AuthenticationError as exc:  # every other request would fail the same way
-                    failures.setdefault(name, exc)
-                    for pending in futures:
-                        pending.cancel()
-                except KaitoError as exc:
-                    failures.setdefault(name, exc)
-                else:
-                    for column, values in chunk.items():
-                        columns[name].setdefault(column, {}).update(values)
-                if bar is not None and futures[future] in to_send:
-                    bar.update(1)
+        if len(to_send) <= 1:
+            for job in to_send:
+                collect(job, run(job))
+        else:
+            _run_pool(run, to_send, collect, workers=settings.max_workers, bar=bar)
     finally:
         if bar is not None:
             bar.close()
@@ -136,21 +146,39 @@ def fetch_query(
     return frame
 
 
-def _fetch_chunk(
-    transport: Transport, query: Query, job: _Job, *, today: dt.date, expire_after: float
-) -> Columns:
-    """Fetch one chunk and return its columns, keeping only the chunk's own days."""
+def _run_pool(
+    run: Callable[[_Job], Columns | KaitoError],
+    jobs: list[_Job],
+    collect: Callable[[_Job, Columns | KaitoError], None],
+    *,
+    workers: int,
+    bar: _Bar | None,
+) -> None:
+    """Run ``jobs`` on a thread pool; after a refused key, start no more of them."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        futures = {pool.submit(run, job): job for job in jobs}
+        for future in concurrent.futures.as_completed(futures):
+            if future.cancelled():
+                continue
+            result = future.result()
+            collect(futures[future], result)
+            if isinstance(result, AuthenticationError):  # every other request would fail too
+                for pending in futures:
+                    pending.cancel()
+            if bar is not None:
+                bar.update(1)
+
+
+def _chunk_or_error(
+    transport: Transport, query: Query, job: _Job, body: bytes
+) -> Columns | ResponseError:
+    """The chunk's columns, its own days only; a body that breaks the contract leaves the cache."""
     name, first, last = job
-    params = query.request_params(name, first, last)
-    what = query.describe(name)
-    body = transport.get(
-        query.method, params, what=what, expire_after=chunk_expiry(last, today, expire_after)
-    )
     try:
         parsed = parse_columns(loads(body))
     except ResponseError as exc:
-        transport.forget(query.method, params)
-        raise ResponseError(f"Kaito {what}: {exc}", status_code=200) from None
+        transport.forget(query.method, query.request_params(*job))
+        return ResponseError(f"Kaito {query.describe(name)}: {exc}", status_code=200)
     return {
         column: {day: value for day, value in values.items() if first <= day <= last}
         for column, values in parsed.items()

@@ -178,18 +178,24 @@ def frame_from_columns(
     (1, 1)
     """
     names = list(dict.fromkeys([*required, *columns]))
-    present = sorted({day for col in columns.values() for day in col if start <= day <= end})
+    present = {day for col in columns.values() for day in col if start <= day <= end}
     if not present:
         return empty_frame(names)
-    index = pd.date_range(present[0], present[-1], freq="D", tz="UTC", name="date", unit="ns")
-    days = [ts.date() for ts in index]
+    first, last = min(present), max(present)
+    size = (last - first).days + 1
+    index = pd.date_range(first, periods=size, freq="D", tz="UTC", name="date", unit="ns")
     data: dict[str, Any] = {}
     for name in names:
-        values = columns.get(name, {})
+        kept = {day: value for day, value in columns.get(name, {}).items() if first <= day <= last}
+        rows = np.fromiter(((day - first).days for day in kept), dtype=np.intp, count=len(kept))
         if name.rsplit("_", 1)[-1] in TEXT_FIELDS:
-            data[name] = pd.array([values.get(day) for day in days], dtype="string")
+            text = np.full(size, None, dtype=object)
+            text[rows] = list(kept.values())
+            data[name] = pd.array(text, dtype="string")
         else:
-            data[name] = np.array([values.get(day, math.nan) for day in days], dtype="float64")
+            numbers = np.full(size, math.nan)
+            numbers[rows] = np.fromiter(kept.values(), dtype=np.float64, count=len(kept))
+            data[name] = numbers
     return pd.DataFrame(data, index=index, columns=names)
 
 

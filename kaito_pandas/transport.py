@@ -263,10 +263,12 @@ class Transport:
         key = session.cache.create_key(requests.Request("GET", url).prepare())
         return session.cache.get_response(key)
 
-    def is_cached(self, endpoint: str, params: Mapping[str, str]) -> bool:
-        """Return whether the answer is cached and fresh, so that no request would be sent."""
+    def cached_body(self, endpoint: str, params: Mapping[str, str]) -> bytes | None:
+        """Return the cached body if it is fresh (or offline, if it is there at all), else None."""
         cached = self._cached_response(self.url(endpoint, params))
-        return cached is not None and (self.settings.offline or not cached.is_expired)
+        if cached is None or (cached.is_expired and not self.settings.offline):
+            return None
+        return bytes(cached.content or b"")
 
     def forget(self, endpoint: str, params: Mapping[str, str]) -> None:
         """Delete a cached answer, e.g. one whose body turned out to break the contract."""
