@@ -64,7 +64,11 @@ def _client() -> Iterator[kp.Client]:
         "fake Kaito server, not Kaito's numbers",
         file=sys.stderr,
     )
-    with FakeKaitoServer() as server, kp.Client(server.api_key, base_url=server.url) as client:
+    # demonstration data must not land in the user's cache, so it is kept in memory
+    with (
+        FakeKaitoServer() as server,
+        kp.Client(server.api_key, base_url=server.url, cache_backend="memory") as client,
+    ):
         yield client
 
 
