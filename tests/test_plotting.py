@@ -136,6 +136,42 @@ def test_compare_rebased_starts_every_token_at_100(tmp_path: Path) -> None:
     assert ax.get_ylabel() == "Smart engagement, first day = 100"
 
 
+def test_compare_over_four_years_draws_weeks_rebased_on_the_first_week(tmp_path: Path) -> None:
+    frame = make_frame("engagement", ["BTC", "ETH", "SOL"], start="2021-01-01", days=1459)
+    frame.iloc[0, 1] *= 10  # ETH's first day is a burst
+    ax = plotting.plot_compare(frame, "total_engagement")
+    _draw(ax, tmp_path)
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    weekly = _weekly(frame["total_engagement"])
+    for line in lines:
+        assert len(line.get_ydata()) == 209  # 1459 days = 208 weeks and 3 days
+        expected = weekly[line.get_label()] / weekly[line.get_label()].iloc[0] * 100
+        np.testing.assert_allclose(line.get_ydata(), expected)
+    xs = lines[0].get_xdata()
+    assert xs[0] == np.datetime64("2021-01-04")  # the middle of the first week
+    assert xs[-1] == np.datetime64("2024-12-29")  # the short last week: at most the last day
+    assert ax.get_ylabel() == "Total engagement (likes), first week = 100"
+    assert "1 Jan 2021 \N{EN DASH} 29 Dec 2024 · daily values averaged by week · UTC" in _texts(ax)
+
+
+def test_compare_freq_overrides_the_automatic_period() -> None:
+    frame = make_frame("mindshare", ["BTC", "ETH"], days=60)
+    weekly = plotting.plot_compare(frame, freq="W")
+    assert len(weekly.get_lines()[0].get_ydata()) == 9
+    daily = plotting.plot_compare(make_frame("mindshare", ["BTC", "ETH"], days=400), freq="D")
+    assert len(daily.get_lines()[0].get_ydata()) == 400
+    assert daily.get_ylabel() == "Mindshare, first day = 100"
+    with pytest.raises(ValueError, match="freq must be"):
+        plotting.plot_compare(frame, freq="M")  # type: ignore[arg-type]
+
+
+def test_compare_of_a_resampled_frame_draws_it_as_it_is() -> None:
+    frame = analytics.resample(make_frame("engagement", ["BTC", "ETH"], days=1000), "W")
+    ax = plotting.plot_compare(frame, "total_engagement", scale="linear")
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), frame["total_engagement"]["BTC"])
+    assert any(text.endswith("· weekly · UTC") for text in _texts(ax))
+
+
 def test_compare_on_a_log_scale_labels_ticks_in_thousands(tmp_path: Path) -> None:
     frame = make_frame("engagement", ["BTC", "ETH"], days=60)
     ax = plotting.plot_compare(frame, "total_engagement", scale="log")
@@ -165,6 +201,47 @@ def test_share_stacks_one_band_per_token_to_100_percent(tmp_path: Path) -> None:
     assert ax.get_title(loc="left") == "Mindshare share"
     top = ax.collections[2].get_paths()[0].vertices[:, 1]
     assert np.nanmax(top) == pytest.approx(1.0)
+    assert len(ax.collections[0].get_paths()) == 2  # 90 days stay daily: the missing day is a gap
+    assert "1 Mar 2024 \N{EN DASH} 29 May 2024 · daily · UTC" in _texts(ax)
+
+
+def _staggered_gaps(frame: pd.DataFrame, every: int = 60) -> pd.DataFrame:
+    """Leave out one day in ``every`` for each token, on different days, as the API may."""
+    for i in range(frame.shape[1]):
+        frame.iloc[7 * i + 5 :: every, i] = np.nan
+    return frame
+
+
+def _weekly(frame: pd.DataFrame) -> pd.DataFrame:
+    """The mean of the days present in 7-day weeks from the first day (as the charts draw)."""
+    return frame.groupby(np.arange(len(frame)) // 7).mean()
+
+
+def _band_xs(ax: Axes, i: int) -> set[float]:
+    return {x for path in ax.collections[i].get_paths() for x in path.vertices[:, 0]}
+
+
+def test_share_over_a_long_range_is_weekly_so_a_missing_day_is_no_stripe(tmp_path: Path) -> None:
+    frame = _staggered_gaps(make_frame("mindshare", ["BTC", "ETH", "SOL", "HYPE"], days=548))
+    before = frame.copy()
+    ax = plotting.plot_share(frame)
+    _draw(ax, tmp_path)
+    assert all(len(band.get_paths()) == 1 for band in ax.collections)  # no gap at all
+    assert len(_band_xs(ax, 0)) == 79  # 548 days = 78 weeks and 2 days
+    expected = analytics.share(_weekly(frame["mindshare"]))
+    ys = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert all(np.isclose(ys, share).any() for share in expected["BTC"])
+    assert "1 Mar 2024 \N{EN DASH} 30 Aug 2025 · daily values averaged by week · UTC" in _texts(ax)
+    pd.testing.assert_frame_equal(frame, before)  # the caller's missing days stay missing
+
+
+def test_share_with_freq_d_draws_every_day_and_its_gaps(tmp_path: Path) -> None:
+    frame = _staggered_gaps(make_frame("mindshare", ["BTC", "ETH", "SOL"], days=548))
+    ax = plotting.plot(frame, freq="D")
+    _draw(ax, tmp_path)
+    days_missing = int(frame.isna().any(axis=1).sum())
+    assert len(ax.collections[0].get_paths()) == days_missing + 1
+    assert "1 Mar 2024 \N{EN DASH} 30 Aug 2025 · daily · UTC" in _texts(ax)
 
 
 def test_share_without_normalizing_stacks_raw_mindshare(tmp_path: Path) -> None:
@@ -229,7 +306,8 @@ def test_corr_heatmap_writes_every_coefficient(tmp_path: Path) -> None:
     ]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["BTC", "ETH", "SOL", "DOGE"]
     assert ax.images[0].get_clim() == (-1, 1)
-    assert ax.get_title(loc="left") == "Correlation of daily changes: Total engagement"
+    assert ax.get_title(loc="left") == "Correlation of daily changes"
+    assert "Total engagement (likes) · Pearson · 2024-03-01 \N{EN DASH} 2024-06-29" in _texts(ax)
 
 
 def test_corr_heatmap_rejects_a_non_square_matrix() -> None:

@@ -2,7 +2,9 @@
 
 Every chart takes ``ax=None`` (a new figure) or an Axes to draw on, returns the
 Axes, and works headless. Style: title from ``df.attrs``, K/M or percent axes,
-a concise UTC date axis, a "Source: Kaito" note, Okabe-Ito colours.
+a concise UTC date axis, a "Source: Kaito" note, Okabe-Ito colours. Compared
+and stacked tokens over more than :data:`DAILY_LIMIT` days are drawn as weekly
+means (``freq="D"`` keeps every day); the subtitle says which.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 
 from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_sentiment
 from kaito_pandas.plotting._charts import plot_compare, plot_engagement, plot_lines, plot_share
-from kaito_pandas.plotting._style import PALETTE, SOURCE_NOTE, root_figure
+from kaito_pandas.plotting._style import DAILY_LIMIT, PALETTE, SOURCE_NOTE, root_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHARTS",
+    "DAILY_LIMIT",
     "DPI",
     "MAX_EVENT_LABELS",
     "PALETTE",
@@ -103,7 +106,7 @@ def plot(data: pd.DataFrame, kind: str | None = None, **kwargs: Any) -> Axes:
     kind : {"engagement", "compare", "share", "sentiment", "corr", "lines"}, optional
         The chart to draw; by default chosen from ``data.attrs["method"]`` and shape.
     **kwargs
-        Passed to the chart function (``ax``, ``metric``, ``rolling``, ...);
+        Passed to the chart function (``ax``, ``metric``, ``rolling``, ``freq``, ...);
         they override the choices above.
 
     Returns

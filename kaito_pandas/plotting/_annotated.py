@@ -229,7 +229,8 @@ def plot_corr(
     Returns
     -------
     Axes
-        The heatmap (an ``AxesImage``), one text per cell in ``ax.texts``.
+        The heatmap (an ``AxesImage``), one text per cell in ``ax.texts``; the
+        title names what is correlated, the subtitle the metric, method and range.
 
     Raises
     ------
@@ -274,10 +275,11 @@ def plot_corr(
     colorbar.outline.set_visible(False)
     attrs = data.attrs
     what = "daily changes" if attrs.get("corr_on", on) == "change" else "levels"
-    name = st.metric_label(str(attrs.get("metric", metric or ""))).split(" (")[0]
-    title = f"Correlation of {what}" + (f": {name}" if name else "")
+    name = str(attrs.get("metric", metric or ""))
     span = st.date_range_label(pd.Index([]), attrs)
     how = str(attrs.get("corr_method", method)).capitalize()
-    subtitle = " · ".join(p for p in (how, span) if p)
+    # The metric goes under the title: a heatmap of a few tokens is too narrow for both.
+    subtitle = " · ".join(p for p in (st.metric_label(name) if name else "", how, span) if p)
+    title = f"Correlation of {what}"
     st.titles(ax, title, subtitle)
     return ax

@@ -37,6 +37,13 @@ def one_token(data: pd.DataFrame, token: str | None, caller: str) -> pd.DataFram
     return flat
 
 
+def _periods(frame: pd.DataFrame, freq: st.Period | None) -> tuple[pd.DataFrame, str]:
+    """Return the frame to draw (weekly means if long) and the subtitle of the range it covers."""
+    if not st.draws_weekly(frame.index, frame.attrs, freq):
+        return frame, st.date_range_label(frame.index, frame.attrs)
+    return st.weekly_means(frame), st.date_range_label(frame.index, frame.attrs, st.WEEKLY)
+
+
 def plot_engagement(
     data: pd.DataFrame,
     *,
@@ -125,9 +132,16 @@ def plot_compare(
     metric: str | None = None,
     *,
     scale: Scale = "rebase",
+    freq: st.Period | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Return the Axes of several tokens compared on one metric, one line each.
+
+    Over more than 120 days (:data:`DAILY_LIMIT`) the lines are weekly: the
+    mean of the days present in 7-day weeks counted from the first day, dated
+    mid-week, so four years stay legible, a missing day is no gap, and a
+    rebase starts from a whole first week rather than from one (perhaps
+    exceptional) day. The subtitle says so. The frame passed in is not changed.
 
     Parameters
     ----------
@@ -138,6 +152,10 @@ def plot_compare(
     scale : {"rebase", "log", "linear"}, default "rebase"
         ``"rebase"``: every token starts at 100 (:func:`analytics.rebase`);
         ``"log"``: the values on a log axis; ``"linear"``: the values as they are.
+        Weekly lines start at 100 in their first week (the first with a value).
+    freq : {None, "D", "W"}, optional
+        ``"D"`` draws every day, ``"W"`` weekly means; by default daily up to
+        120 days and weekly beyond. A frame already resampled is drawn as it is.
     ax : Axes, optional
         Draw here; by default on a new figure.
 
@@ -149,7 +167,7 @@ def plot_compare(
     Raises
     ------
     ValueError
-        If the frame is a single query's frame, or ``metric`` or ``scale`` is unknown.
+        If the frame is a single query's frame, or ``metric``, ``scale`` or ``freq`` is unknown.
 
     Examples
     --------
@@ -160,7 +178,8 @@ def plot_compare(
         raise ValueError(f"scale must be 'rebase', 'log' or 'linear'; got {scale!r}")
     frame = analytics.select_metric(data, metric, caller="plot_compare")
     name = str(frame.attrs.get("metric", metric or ""))
-    values = analytics.rebase(frame) if scale == "rebase" else frame
+    drawn, subtitle = _periods(frame, freq)
+    values = analytics.rebase(drawn) if scale == "rebase" else drawn
     ax = st.new_axes(ax)
     x = st.x_values(values.index)
     for i, column in enumerate(values.columns):
@@ -175,7 +194,8 @@ def plot_compare(
         )
     if scale == "rebase":
         ax.axhline(100, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
-        ax.set_ylabel(f"{st.metric_label(name)}, first day = 100", fontsize=9)
+        first = {"D": "day", "W": "week"}.get(str(drawn.attrs.get("freq", "D")), "period")
+        ax.set_ylabel(f"{st.metric_label(name)}, first {first} = 100", fontsize=9)
         ax.yaxis.set_major_formatter(st.value_formatter(None))
     else:
         if scale == "log":
@@ -193,7 +213,7 @@ def plot_compare(
     st.legend_above(ax, handles, labels)
     how = {"rebase": " (rebased)", "log": " (log scale)", "linear": ""}[scale]
     title = f"{st.metric_label(name).split(' (')[0]}{how}"
-    st.titles(ax, title, st.date_range_label(values.index, values.attrs), legend_above=True)
+    st.titles(ax, title, subtitle, legend_above=True)
     return ax
 
 
@@ -202,9 +222,17 @@ def plot_share(
     metric: str | None = None,
     *,
     normalize: bool = True,
+    freq: st.Period | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Return the Axes of the tokens' shares as a stacked area, one band per token.
+
+    A day with a token missing is a gap through the whole stack, never filled.
+    Over more than 120 days (:data:`DAILY_LIMIT`) such gaps would stripe the
+    chart, so the bands are weekly: each token's mean over the days present
+    in 7-day weeks counted from the first day, and the shares of those weekly
+    means; a week is a gap only if a token has no day in it. The subtitle says
+    so. The frame passed in is not changed.
 
     Parameters
     ----------
@@ -215,8 +243,10 @@ def plot_share(
     normalize : bool, default True
         Stack each token's share of the tokens' total (:func:`analytics.share`,
         the bands fill 100%); ``False`` stacks the values as they are (for
-        mindshare: each token's share of all crypto attention). A day with a
-        token missing is a gap, never filled.
+        mindshare: each token's share of all crypto attention).
+    freq : {None, "D", "W"}, optional
+        ``"D"`` draws every day, ``"W"`` weekly means; by default daily up to
+        120 days and weekly beyond. A frame already resampled is drawn as it is.
     ax : Axes, optional
         Draw here; by default on a new figure.
 
@@ -228,7 +258,7 @@ def plot_share(
     Raises
     ------
     ValueError
-        If the frame is a single query's frame, or ``metric`` is unknown.
+        If the frame is a single query's frame, or ``metric`` or ``freq`` is unknown.
 
     Examples
     --------
@@ -237,7 +267,8 @@ def plot_share(
     """
     frame = analytics.select_metric(data, metric, caller="plot_share")
     name = str(frame.attrs.get("metric", metric or ""))
-    values = analytics.share(frame) if normalize else frame
+    drawn, subtitle = _periods(frame, freq)
+    values = analytics.share(drawn) if normalize else drawn
     ax = st.new_axes(ax)
     x = st.x_values(values.index)
     lower = np.zeros(len(values.index))
@@ -255,7 +286,7 @@ def plot_share(
     handles, labels = ax.get_legend_handles_labels()
     st.legend_above(ax, handles, labels)
     title = f"{st.metric_label(name).split(' (')[0]}" + (" share" if normalize else "")
-    st.titles(ax, title, st.date_range_label(values.index, values.attrs), legend_above=True)
+    st.titles(ax, title, subtitle, legend_above=True)
     return ax
 
 

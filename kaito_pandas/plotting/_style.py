@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,43 @@ SMALL_SIZE = 8
 GREY = "0.35"
 DASH = " \N{EN DASH} "
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+#: Above this many days shown, the time-series charts draw weekly means unless ``freq="D"``.
+DAILY_LIMIT = 120
+#: The subtitle's word for the periods :func:`weekly_means` draws.
+WEEKLY = "daily values averaged by week"
+Period = Literal["D", "W"]
+
+
+def draws_weekly(index: pd.Index, attrs: Mapping[Any, Any], freq: Period | None) -> bool:
+    """Return True if a daily frame is to be drawn as weekly means: ``freq="W"``, or long.
+
+    A frame that is already aggregated (``attrs["freq"]`` other than ``"D"``) is drawn as it is.
+    """
+    if freq not in (None, "D", "W"):
+        raise ValueError(f"freq must be None (automatic), 'D' or 'W'; got {freq!r}")
+    if str(attrs.get("freq", "D")) != "D" or not isinstance(index, pd.DatetimeIndex):
+        return False
+    if freq is not None or len(index) == 0:
+        return freq == "W"
+    return (index[-1] - index[0]).days + 1 > DAILY_LIMIT
+
+
+def weekly_means(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the mean of the days present in 7-day weeks counted from the first day.
+
+    Means rather than sums, for counts too: a week with a day missing, or a
+    short last week, is then not drawn as a dip. Weeks start on the first day,
+    so the first week, which a rebase starts from, is a whole week. Each week
+    is dated by its middle day (the last one by the data's last day at most).
+    """
+    dates = pd.DatetimeIndex(frame.index)
+    # Grouped by day number, not resample("7D"): pandas ignores its origin on a UTC index.
+    weeks = np.asarray((dates - dates[0]).days) // 7
+    means = frame.groupby(weeks).mean().reindex(range(weeks[-1] + 1))  # a week of no rows: gap
+    middle = dates[0] + pd.to_timedelta(means.index.to_numpy() * 7 + 3, unit="D")
+    means.index = middle.where(middle <= dates[-1], dates[-1]).rename(frame.index.name)
+    means.attrs = {**frame.attrs, "freq": "W"}
+    return means
 
 
 def line_width(points: int) -> float:
@@ -138,13 +175,16 @@ def entity_label(attrs: Mapping[Any, Any]) -> str:
     return ", ".join(str(n) for n in names)
 
 
-def date_range_label(index: pd.Index, attrs: Mapping[Any, Any]) -> str:
-    """Return the range the data covers, e.g. '1 Mar 2024 to 30 Apr 2024 · daily · UTC'."""
+def date_range_label(index: pd.Index, attrs: Mapping[Any, Any], period: str = "") -> str:
+    """Return the range the data covers, e.g. '1 Mar 2024 to 30 Apr 2024 · daily · UTC'.
+
+    ``period`` replaces the word taken from ``attrs["freq"]`` (daily by default).
+    """
     if not isinstance(index, pd.DatetimeIndex) or len(index) == 0:
         start, end = attrs.get("start"), attrs.get("end")
         return f"{start}{DASH}{end}" if start and end else ""
     freq = {"W": "weekly", "MS": "monthly", "ME": "monthly", "D": "daily"}
-    period = freq.get(str(attrs.get("freq", "D")), str(attrs.get("freq", "")))
+    period = period or freq.get(str(attrs.get("freq", "D")), str(attrs.get("freq", "")))
     first, last = (f"{day.day} {day:%b %Y}" for day in (index[0], index[-1]))
     span = first if first == last else f"{first}{DASH}{last}"
     return f"{span} · {period} · UTC"
