@@ -1,42 +1,71 @@
-"""The ``kaito-pandas`` command: fetch a method's frame and print it, or write it to a file."""
+"""The ``kaito-pandas`` command (also ``python -m kaito_pandas``).
+
+Exit status: 0 on success, 2 for bad usage, 1 for an API, network or file
+error; errors are one line on stderr, with a traceback only under ``--debug``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
 
 import kaito_pandas as kp
-from kaito_pandas.dates import METHODS
-from kaito_pandas.settings import ENV_API_KEY
+from kaito_pandas.dates import METHODS, today_utc
+from kaito_pandas.query import plan_query
+from kaito_pandas.settings import ENV_API_KEY, ENV_BASE_URL
 
 __all__ = ["main"]
 
-_EPILOG = """examples:
-  kaito-pandas fetch engagement BTC --start 2024-03-01 --end 2024-03-05
-  kaito-pandas fetch mindshare BTC ETH SOL --start 2024-01-01 -o mindshare.csv
-  kaito-pandas fetch mentions --keyword "ETF approval" --param version=2
+_DEMO_NOTE = (
+    f"note: {ENV_API_KEY} is not set, so this is demonstration data from the package's "
+    "fake Kaito server, not Kaito's numbers"
+)
+_OUTPUTS = (".csv", ".json", ".parquet")
 
-Without KAITO_API_KEY in the environment, the command starts the package's
-fake Kaito server and prints demonstration data, saying so on stderr."""
+
+class _UsageError(Exception):
+    """Bad usage found after parsing (exit 2)."""
+
+
+def _subparser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    example: str,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        name,
+        help=help,
+        description=help,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    return parser
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kaito-pandas",
-        description="Kaito's daily social-data API as pandas tables.",
-        epilog=_EPILOG,
+        description="Kaito's daily social-data API as pandas tables, charts and a report.",
+        epilog="example:\n  kaito-pandas demo\n\nRun 'kaito-pandas COMMAND --help' for more.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {kp.__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    fetch = commands.add_parser(
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    fetch = _subparser(
+        commands,
         "fetch",
-        help="fetch one method for tokens or keywords",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "fetch one method for tokens or keywords; print it or write CSV, JSON or Parquet",
+        "kaito-pandas fetch mindshare BTC ETH --start 2024-01-01 -o mindshare.csv --plot ms.png",
     )
     fetch.add_argument("method", choices=METHODS)
     fetch.add_argument("token", nargs="*", help="token ids, e.g. BTC ETH")
@@ -46,34 +75,206 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE", help="extra API parameter"
     )
-    fetch.add_argument(
-        "-o", "--output", help="write CSV (.csv) or JSON (.json) instead of printing"
+    fetch.add_argument("-o", "--output", help="write .csv, .json or .parquet instead of printing")
+    fetch.add_argument("--plot", metavar="FILE", help="also draw the fitting chart (.png or .svg)")
+
+    cache = _subparser(
+        commands, "cache", "show or clear the local cache", "kaito-pandas cache info"
     )
+    actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
+    _subparser(
+        actions, "info", "list cached responses and their total size", "kaito-pandas cache info"
+    )
+    clear = _subparser(
+        actions, "clear", "delete cached responses", "kaito-pandas cache clear --expired"
+    )
+    clear.add_argument("--expired", action="store_true", help="only the expired ones")
+
+    demo = _subparser(
+        commands,
+        "demo",
+        "fetch BTC, ETH and SOL for a year and write CSVs, charts and report.html",
+        "kaito-pandas demo --out kaito-report",
+    )
+    demo.add_argument("--out", default="kaito-report", help="directory (default: %(default)s)")
+
+    serve = _subparser(
+        commands,
+        "serve-fake",
+        "run the fake Kaito server in the foreground, for trying things offline",
+        "kaito-pandas serve-fake --port 8765",
+    )
+    serve.add_argument("--port", type=int, default=0, help="default: a free port")
+    serve.add_argument("--key", default="fake-key", help="the API key it accepts")
     return parser
 
 
 @contextlib.contextmanager
-def _client() -> Iterator[kp.Client]:
-    if os.environ.get(ENV_API_KEY):
-        yield kp.get_client()
+def _client(*, demo_ok: bool = True) -> Iterator[tuple[kp.Client, bool]]:
+    """The default client, or without a key a client of an in-process fake server (demo=True)."""
+    if os.environ.get(ENV_API_KEY) or not demo_ok:
+        yield kp.get_client(), False
         return
     from kaito_pandas.testing import FakeKaitoServer
 
-    print(
-        f"note: {ENV_API_KEY} is not set, so this is demonstration data from the package's "
-        "fake Kaito server, not Kaito's numbers",
-        file=sys.stderr,
-    )
+    print(_DEMO_NOTE, file=sys.stderr)
     # demonstration data must not land in the user's cache, so it is kept in memory
     with (
         FakeKaitoServer() as server,
         kp.Client(server.api_key, base_url=server.url, cache_backend="memory") as client,
     ):
-        yield client
+        yield client, True
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    params = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _UsageError(f"--param {item!r} must be KEY=VALUE")
+        params[key] = value
+    if args.keyword and args.token:
+        raise _UsageError("give tokens or --keyword, not both")
+    if args.output is not None and not args.output.endswith(_OUTPUTS):
+        raise _UsageError(f"--output must end in {', '.join(_OUTPUTS)}")
+    if args.plot is not None and not args.plot.endswith((".png", ".svg")):
+        raise _UsageError("--plot must end in .png or .svg")
+    if args.output is not None and args.output.endswith(".parquet"):
+        _require_pyarrow()
+    names = args.keyword or args.token
+    value = names if len(names) > 1 else (names[0] if names else None)
+    token, keyword = (None, value) if args.keyword else (value, None)
+    # bad arguments fail here, before any server starts or cache opens
+    plan_query(
+        args.method,
+        token,
+        keyword=keyword,
+        start=args.start,
+        end=args.end,
+        today=today_utc,
+        params=params,
+    )
+    with _client() as (client, _):
+        frame = client.fetch(
+            args.method, token, keyword=keyword, start=args.start, end=args.end, **params
+        )
+    if args.output is None:
+        print(_display(frame).to_string())
+    else:
+        _write(frame, Path(args.output))
+        print(f"wrote {len(frame)} days to {args.output}", file=sys.stderr)
+    if args.plot is not None:
+        from kaito_pandas import plotting
+
+        plotting.savefig(plotting.plot(frame), args.plot)
+        print(f"wrote the chart to {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _display(frame: pd.DataFrame) -> pd.DataFrame:
+    shown = frame.copy()
+    shown.index = pd.Index(pd.DatetimeIndex(frame.index).strftime("%Y-%m-%d"), name="date")
+    return shown
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    flat = frame.copy()
+    if isinstance(flat.columns, pd.MultiIndex):
+        flat.columns = pd.Index(["/".join(map(str, col)) for col in flat.columns])
+    flat.attrs = {}
+    return flat
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".csv":
+        _display(frame).to_csv(path)
+    elif path.suffix == ".json":
+        _flat(_display(frame)).to_json(path, orient="index", indent=1)
+    else:
+        _flat(frame).to_parquet(path)
+
+
+def _require_pyarrow() -> None:
+    try:
+        importlib.import_module("pyarrow")
+    except ImportError:
+        raise _UsageError(
+            "writing Parquet needs pyarrow: pip install pyarrow (or write .csv or .json)"
+        ) from None
+
+
+def _cache(args: argparse.Namespace) -> int:
+    client = kp.get_client()
+    if args.action == "clear":
+        before = len(client.cache_info())
+        client.clear_cache(expired_only=args.expired)
+        after = len(client.cache_info())
+        print(f"deleted {before - after} cached responses; {after} left")
+        return 0
+    info = client.cache_info()
+    where = client.cache_location() or "(no cache)"
+    if info.empty:
+        print(f"the cache at {where} is empty")
+        return 0
+    shown = info.drop(columns=["created"]).fillna({"token": "", "keyword": ""})
+    shown["expires"] = shown["expires"].dt.strftime("%Y-%m-%d %H:%M").fillna("never")
+    print(shown.to_string(index=False))
+    print(f"\n{len(info)} responses, {info['size'].sum() / 1e6:.2f} MB in {where}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    report = importlib.import_module("kaito_pandas.report")
+    with _client() as (client, demo):
+        path: Path = report.build_report(args.out, client=client, demo=demo)
+    print(f"report: {path.resolve()}")
+    return 0
+
+
+def _serve_fake(args: argparse.Namespace) -> int:
+    from kaito_pandas.testing import FakeKaitoServer
+
+    if not 0 <= args.port <= 65535:
+        raise _UsageError(f"--port {args.port} is not a port number")
+    server = FakeKaitoServer(args.key, port=args.port)
+    try:
+        server.start()
+    except OSError as exc:
+        raise _UsageError(f"cannot listen on port {args.port}: {exc.strerror}") from None
+    try:
+        print(f"fake Kaito server at {server.url} (Ctrl-C stops it); to use it:")
+        print(f"  export {ENV_BASE_URL}={server.url} {ENV_API_KEY}={args.key}", flush=True)
+        while True:
+            _pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def _pause() -> None:
+    """Wait for a signal (Ctrl-C); a plain sleep where signals cannot be waited for."""
+    import signal
+    import time
+
+    pause = getattr(signal, "pause", None)
+    if pause is None:  # Windows
+        time.sleep(3600)
+    else:
+        pause()
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "fetch": _fetch,
+    "cache": _cache,
+    "demo": _demo,
+    "serve-fake": _serve_fake,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 1 API error, 2 bad usage).
+    """Run the command line; return the exit status (0 ok, 1 API or I/O error, 2 bad usage).
 
     Parameters
     ----------
@@ -91,36 +292,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    params = {}
-    for item in args.param:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            parser.error(f"--param {item!r} must be KEY=VALUE")
-        params[key] = value
-    if args.keyword and args.token:
-        parser.error("give tokens or --keyword, not both")
-    if args.output is not None and not args.output.endswith((".csv", ".json")):
-        parser.error("--output must end in .csv or .json")
-    names = args.keyword or args.token
-    value = names if len(names) > 1 else (names[0] if names else None)
-    token, keyword = (None, value) if args.keyword else (value, None)
     try:
-        with _client() as client:
-            frame = client.fetch(
-                args.method, token, keyword=keyword, start=args.start, end=args.end, **params
-            )
-    except ValueError as exc:
-        parser.error(str(exc))
-    except kp.KaitoError as exc:
-        print(f"kaito-pandas: {exc}", file=sys.stderr)
+        return _COMMANDS[args.command](args)
+    except (_UsageError, ValueError) as exc:
+        if args.debug:
+            raise
+        parser.exit(2, f"kaito-pandas {args.command}: error: {exc}\n")
+    except (kp.KaitoError, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"kaito-pandas {args.command}: {exc}", file=sys.stderr)
         return 1
-    if args.output is None:
-        print(frame.to_string())
-    elif args.output.endswith(".json"):
-        frame.to_json(args.output, date_format="iso", orient="columns", indent=1)
-    else:
-        frame.to_csv(args.output)
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

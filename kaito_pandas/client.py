@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 import requests
+from requests_cache.backends.filesystem import FileCache
+from requests_cache.backends.sqlite import SQLiteCache
 
 from kaito_pandas import cache
 from kaito_pandas.dates import DateLike, today_utc
@@ -377,6 +380,24 @@ class Client:
         if session is None:
             return cache.cache_info(cache.make_cached_session("memory", None, expire_after=1))
         return cache.cache_info(session)
+
+    def cache_location(self) -> Path | None:
+        """Return the cache's file or directory, or None for a memory cache or no cache.
+
+        Examples
+        --------
+        >>> client.cache_location()  # doctest: +SKIP
+        PosixPath('/home/me/.cache/kaito-pandas/http-cache.sqlite')
+        """
+        session = self._transport.cached_session
+        if session is None:
+            return None
+        backend = session.cache
+        if isinstance(backend, SQLiteCache) and str(backend.db_path) != ":memory:":
+            return Path(backend.db_path)
+        if isinstance(backend, FileCache):
+            return Path(backend.cache_dir)
+        return None
 
     def clear_cache(self, *, expired_only: bool = False) -> None:
         """Delete every cached response of this client's cache, or only the expired ones.

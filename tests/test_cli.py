@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import requests
 
 from kaito_pandas.cli import main
 from kaito_pandas.testing import FakeKaitoServer
@@ -65,3 +70,84 @@ def test_an_api_error_exits_1_with_one_line_and_no_key(
     assert "not-the-key-0123" not in err
     assert API_KEY not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_fetch_writes_json_and_a_chart(tmp_path: Path) -> None:
+    target, chart = tmp_path / "sentiment.json", tmp_path / "sentiment.png"
+    argv = ["fetch", "sentiment", "BTC", "--start", "2024-03-01", "--end", "2024-03-31"]
+    assert main([*argv, "-o", str(target), "--plot", str(chart)]) == 0
+    data = json.loads(target.read_text())
+    assert next(iter(data)) == "2024-03-01"
+    assert set(data["2024-03-01"]) == {"sentiment_score", "sentiment_event"}
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_parquet_without_pyarrow_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # makes `import pyarrow` fail
+    with pytest.raises(SystemExit) as info:
+        main(["fetch", "engagement", "BTC", "-o", "out.parquet"])
+    assert info.value.code == 2
+    assert "pip install pyarrow" in capsys.readouterr().err
+
+
+def test_debug_shows_the_traceback_instead_of_one_line() -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        main(["fetch", "engagement", "BTC", "--start", "someday", "--debug"])
+
+
+def test_cache_info_and_clear(
+    server: FakeKaitoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KAITO_API_KEY", API_KEY)
+    monkeypatch.setenv("KAITO_API_BASE_URL", server.url)
+    assert main(["cache", "info"]) == 0
+    assert "is empty" in capsys.readouterr().out
+    assert (
+        main(["fetch", "mindshare", "BTC", "ETH", "--start", "2024-06-01", "--end", "2024-06-02"])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["cache", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "2 responses" in out
+    assert "http-cache.sqlite" in out
+    assert API_KEY not in out
+    assert main(["cache", "clear"]) == 0
+    assert "deleted 2" in capsys.readouterr().out
+
+
+def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (
+        ["fetch"],
+        ["cache"],
+        ["cache", "info"],
+        ["cache", "clear"],
+        ["demo"],
+        ["serve-fake"],
+    ):
+        with pytest.raises(SystemExit) as info:
+            main([*argv, "--help"])
+        assert info.value.code == 0
+        assert "example:" in capsys.readouterr().out
+
+
+def test_serve_fake_runs_until_interrupted(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kaito_pandas", "serve-fake", "--key", "k1"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = first.split()[4]
+        response = requests.get(f"{url}/api/v1/tokens", timeout=10)
+        assert response.status_code == 200
+        refused = requests.get(f"{url}/api/v1/mindshare?token=BTC", timeout=10)
+        assert refused.status_code == 401
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
