@@ -151,3 +151,19 @@ def test_serve_fake_runs_until_interrupted(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_fetch_writes_parquet(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow", reason="Parquet output needs pyarrow (in the test extra)")
+    target = tmp_path / "engagement.parquet"
+    argv = ["fetch", "engagement", "BTC", "ETH", "--start", "2024-03-01", "--end", "2024-03-04"]
+    assert main([*argv, "-o", str(target)]) == 0
+    frame = pd.read_parquet(target)
+    assert list(frame.columns) == [
+        "total_engagement/BTC",
+        "total_engagement/ETH",
+        "smart_engagement/BTC",
+        "smart_engagement/ETH",
+    ]
+    assert frame.loc[frame.index[0], "total_engagement/BTC"] == 644772.0
+    assert str(frame.index.tz) == "UTC"
