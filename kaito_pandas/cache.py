@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -17,20 +19,28 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 from requests_cache import NEVER_EXPIRE, CachedSession
 from requests_cache.backends.base import BaseCache
-from requests_cache.backends.filesystem import FileCache
+from requests_cache.backends.filesystem import FileCache, FileDict
 from requests_cache.backends.sqlite import SQLiteCache
+
+from kaito_pandas.errors import KaitoWarning
 
 __all__ = [
     "CACHE_BACKENDS",
+    "CACHE_ERRORS",
     "KEY_HEADERS",
     "cache_info",
+    "cache_path",
     "chunk_expiry",
     "clear_cache",
     "default_cache_dir",
     "make_cached_session",
+    "planned_location",
+    "warn_unusable",
 ]
 
 CACHE_BACKENDS = ("sqlite", "filesystem", "memory")
+#: What a damaged, truncated or unwritable cache raises; the client then goes on without it.
+CACHE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
 #: Every spelling of the key header that requests-cache must redact. It matches
 #: names exactly, and the transport always sends ``x-api-key``; the others guard
 #: against a caller's own session adding the header in another case.
@@ -69,9 +79,11 @@ def default_cache_dir() -> Path:
 
 
 def _private_dir(path: Path) -> Path:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix":
-        os.chmod(path, 0o700)
+    """Create ``path`` for the user alone; a directory that exists already is left as it is."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
     return path
 
 
@@ -119,12 +131,14 @@ def make_cached_session(
     elif backend == "memory":
         cache = BaseCache()
     elif backend in ("sqlite", "filesystem"):
-        root = _private_dir(Path(cache_dir).expanduser() if cache_dir else default_cache_dir())
+        location = planned_location(backend, cache_dir)
+        assert location is not None  # a named on-disk backend always has one
+        _private_dir(location.parent)
         if backend == "sqlite":
-            path = _private_file(root / _SQLITE_NAME)
+            path = _private_file(location)
             cache = SQLiteCache(path, wal=True, busy_timeout=_BUSY_TIMEOUT_MS)
         else:
-            cache = FileCache(_private_dir(root / _FILES_NAME))
+            cache = _PrivateFileCache(_private_dir(location))
     else:
         raise ValueError(
             f"cache_backend={backend!r} is not one of {', '.join(CACHE_BACKENDS)} "
@@ -139,6 +153,40 @@ def make_cached_session(
         cache_control=False,
         stale_if_error=False,
     )
+
+
+class _PrivateFileDict(FileDict):
+    """A FileDict whose files are readable by their owner alone."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)  # type: ignore[no-untyped-call]
+        if os.name == "posix":
+            os.chmod(self._key2path(key), 0o600)
+
+
+class _PrivateFileCache(FileCache):
+    """requests-cache's filesystem backend with every file created 0600."""
+
+    def __init__(self, cache_name: Path) -> None:
+        _private_file(cache_name / "redirects.sqlite")  # before SQLite creates it 0644
+        super().__init__(cache_name)
+        self.responses = _PrivateFileDict(cache_name, decode_content=True, lock=self.responses.lock)
+
+
+def planned_location(backend: object, cache_dir: str | os.PathLike[str] | None) -> Path | None:
+    """Return where a named backend keeps its cache: the SQLite file or the files' directory.
+
+    Examples
+    --------
+    >>> planned_location("sqlite", "/tmp/kp").name
+    'http-cache.sqlite'
+    """
+    root = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+    if backend == "sqlite":
+        return root / _SQLITE_NAME
+    if backend == "filesystem":
+        return root / _FILES_NAME
+    return None
 
 
 def chunk_expiry(chunk_end: dt.date, today: dt.date, expire_after: float) -> float:
@@ -207,3 +255,32 @@ def _utc(moment: dt.datetime | None) -> pd.Timestamp | None:
         return None
     stamp = pd.Timestamp(moment)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def cache_path(session: CachedSession) -> Path | None:
+    """Return the SQLite file or the directory of a session's cache; None in memory.
+
+    Examples
+    --------
+    >>> cache_path(make_cached_session("memory", None, expire_after=60)) is None
+    True
+    """
+    backend = session.cache
+    if isinstance(backend, SQLiteCache) and str(backend.db_path) != ":memory:":
+        return Path(backend.db_path)
+    if isinstance(backend, FileCache):
+        return Path(backend.cache_dir)
+    return None
+
+
+def warn_unusable(location: str | os.PathLike[str] | None, error: BaseException) -> None:
+    """Warn, once per cause, that the cache cannot be used and say how to fix it."""
+    where = f"the cache at {location}" if location else "the cache"
+    detail = f"{type(error).__name__}: {error}"
+    warnings.warn(
+        f"{where} cannot be used ({detail}); fetching goes on without a cache. "
+        f"It holds nothing but copies of Kaito's answers: delete {location or 'it'}, make it "
+        "writable, or point KAITO_PANDAS_CACHE_DIR (or Client(cache_dir=...)) elsewhere.",
+        KaitoWarning,
+        stacklevel=4,
+    )

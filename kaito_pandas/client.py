@@ -9,8 +9,6 @@ from typing import Any, Literal
 
 import pandas as pd
 import requests
-from requests_cache.backends.filesystem import FileCache
-from requests_cache.backends.sqlite import SQLiteCache
 
 from kaito_pandas import cache
 from kaito_pandas.dates import DateLike, today_utc
@@ -67,15 +65,17 @@ class Client:
     ) -> None:
         self.settings = Settings.from_env(api_key=api_key, base_url=base_url, **settings)
         self._today = today or today_utc
+        owned = session is None
         if session is None and self.settings.cache:
-            session = cache.make_cached_session(
-                self.settings.cache_backend,
-                self.settings.cache_dir,
-                expire_after=self.settings.expire_after,
-            )
-            owned = True
-        else:
-            owned = session is None
+            try:
+                session = cache.make_cached_session(
+                    self.settings.cache_backend,
+                    self.settings.cache_dir,
+                    expire_after=self.settings.expire_after,
+                )
+            except cache.CACHE_ERRORS as exc:
+                where = cache.planned_location(self.settings.cache_backend, self.settings.cache_dir)
+                cache.warn_unusable(where, exc)
         self._transport = Transport(self.settings, session=session, owns_session=owned)
 
     def __repr__(self) -> str:
@@ -300,11 +300,15 @@ class Client:
         """
         what = "tokens list"
         body = self._transport.get("tokens", {}, what=what, auth=False)
-        rows = loads(body)
-        if not isinstance(rows, list) or not all(
-            isinstance(row, dict) and isinstance(row.get("token"), str) for row in rows
-        ):
-            raise ResponseError(f"Kaito {what}: expected a JSON list of objects with a 'token'")
+        try:
+            rows = loads(body)
+            if not isinstance(rows, list) or not all(
+                isinstance(row, dict) and isinstance(row.get("token"), str) for row in rows
+            ):
+                raise ResponseError("expected a JSON list of objects with a 'token'")
+        except ResponseError as exc:
+            self._transport.forget("tokens", {})  # nothing wrong stays in the cache
+            raise ResponseError(f"Kaito {what}: {exc}", status_code=200) from None
         columns = ["token", "fullname", "symbol", "coingecko_id"]
         extra = [k for row in rows for k in row if k not in columns]
         return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *extra])))
@@ -390,14 +394,7 @@ class Client:
         PosixPath('/home/me/.cache/kaito-pandas/http-cache.sqlite')
         """
         session = self._transport.cached_session
-        if session is None:
-            return None
-        backend = session.cache
-        if isinstance(backend, SQLiteCache) and str(backend.db_path) != ":memory:":
-            return Path(backend.db_path)
-        if isinstance(backend, FileCache):
-            return Path(backend.cache_dir)
-        return None
+        return None if session is None else cache.cache_path(session)
 
     def clear_cache(self, *, expired_only: bool = False) -> None:
         """Delete every cached response of this client's cache, or only the expired ones.

@@ -11,6 +11,8 @@ import concurrent.futures
 import copy
 import datetime as dt
 import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable
 from typing import IO, Any, Literal, Protocol
@@ -83,11 +85,20 @@ def fetch_query(
     jobs = [(name, first, last) for name in query.names for first, last in query.chunks(today)]
     columns: dict[str, Columns] = {name: {} for name in query.names}
     failures: dict[str, KaitoError] = {}
+    # Once the call's outcome is an error, no further request or retry is started; and
+    # the whole call, not each request, has the retry deadline.
+    stop = threading.Event()
+    deadline = time.monotonic() + settings.retry_deadline
+    settled_by_any_failure = not query.many or errors == "raise"
 
-    def collect(job: _Job, result: Columns | KaitoError) -> None:
+    def collect(job: _Job, result: Columns | KaitoError | None) -> None:
         name = job[0]
+        if result is None:  # skipped after the outcome was settled
+            return
         if isinstance(result, KaitoError):
             failures.setdefault(name, result)
+            if settled_by_any_failure or isinstance(result, AuthenticationError):
+                stop.set()
             return
         for column, values in result.items():
             columns[name].setdefault(column, {}).update(values)
@@ -101,7 +112,9 @@ def fetch_query(
         else:
             collect(job, _chunk_or_error(transport, query, job, body))
 
-    def run(job: _Job) -> Columns | KaitoError:
+    def run(job: _Job) -> Columns | KaitoError | None:
+        if stop.is_set():
+            return None
         name, _, last = job
         try:
             body = transport.get(
@@ -109,6 +122,8 @@ def fetch_query(
                 query.request_params(*job),
                 what=query.describe(name),
                 expire_after=chunk_expiry(last, today, settings.expire_after),
+                stop=stop,
+                deadline=deadline,
             )
         except KaitoError as exc:
             return exc
@@ -121,11 +136,14 @@ def fetch_query(
             for job in to_send:
                 collect(job, run(job))
         else:
-            _run_pool(run, to_send, collect, workers=settings.max_workers, bar=bar)
+            _run_pool(run, to_send, collect, workers=settings.max_workers, bar=bar, stop=stop)
     finally:
         if bar is not None:
             bar.close()
-    if failures and (not query.many or errors == "raise" or len(failures) == len(query.names)):
+    refused = [exc for exc in failures.values() if isinstance(exc, AuthenticationError)]
+    if refused:  # a refused key is no per-token failure: errors="warn" does not hide it
+        raise _combined(failures, query) if len(refused) == len(failures) else refused[0]
+    if failures and (settled_by_any_failure or len(failures) == len(query.names)):
         raise _combined(failures, query)
     required = REQUIRED_COLUMNS.get(query.method, ())
     frames = {
@@ -147,22 +165,22 @@ def fetch_query(
 
 
 def _run_pool(
-    run: Callable[[_Job], Columns | KaitoError],
+    run: Callable[[_Job], Columns | KaitoError | None],
     jobs: list[_Job],
-    collect: Callable[[_Job, Columns | KaitoError], None],
+    collect: Callable[[_Job, Columns | KaitoError | None], None],
     *,
     workers: int,
     bar: _Bar | None,
+    stop: threading.Event,
 ) -> None:
-    """Run ``jobs`` on a thread pool; after a refused key, start no more of them."""
+    """Run ``jobs`` on a thread pool; once ``stop`` is set, start no more of them."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
         futures = {pool.submit(run, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
             if future.cancelled():
                 continue
-            result = future.result()
-            collect(futures[future], result)
-            if isinstance(result, AuthenticationError):  # every other request would fail too
+            collect(futures[future], future.result())
+            if stop.is_set():
                 for pending in futures:
                     pending.cancel()
             if bar is not None:
@@ -186,19 +204,24 @@ def _chunk_or_error(
 
 
 def _combined(failures: dict[str, KaitoError], query: Query) -> KaitoError:
-    """One error for every failed name: the same class as theirs when they agree."""
-    if len(failures) == 1:
-        return next(iter(failures.values()))
-    message = f"{len(failures)} of {len(query.names)} {query.kind}s failed: " + "; ".join(
-        f"{name}: {exc}" for name, exc in failures.items()
-    )
+    """One error for every failed name: the same class as theirs when they agree.
+
+    For a list query, ``failures`` maps each failed name to its error.
+    """
     first = next(iter(failures.values()))
-    if all(type(exc) is type(first) for exc in failures.values()):
-        error = copy.copy(first)
-        error.args = (message,)
+    if len(failures) == 1:
+        error = first
     else:
-        error = KaitoError(message)
-    error.failures = dict(failures)
+        message = f"{len(failures)} of {len(query.names)} {query.kind}s failed: " + "; ".join(
+            f"{name}: {exc}" for name, exc in failures.items()
+        )
+        if all(type(exc) is type(first) for exc in failures.values()):
+            error = copy.copy(first)
+            error.args = (message,)
+        else:
+            error = KaitoError(message)
+    if query.many:
+        error.failures = dict(failures)
     return error
 
 

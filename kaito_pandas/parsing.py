@@ -27,6 +27,7 @@ __all__ = [
     "combine_frames",
     "empty_frame",
     "frame_from_columns",
+    "is_text",
     "loads",
     "parse_columns",
     "parse_response",
@@ -102,31 +103,52 @@ def parse_columns(payload: Any) -> Columns:
     if not isinstance(payload, dict):
         raise ResponseError(f"the response is {_json_type(payload)}, not a JSON object of metrics")
     columns: Columns = {}
-    _walk(payload, (), columns)
+    _walk(payload, (), columns, {})
     return columns
 
 
-def _walk(obj: dict[str, Any], path: tuple[str, ...], out: Columns) -> None:
+def is_text(column: str) -> bool:
+    """Return whether a column holds text: its name ends in a text field (``_event``)."""
+    return column.rsplit("_", 1)[-1] in TEXT_FIELDS
+
+
+_Owners = dict[str, tuple[str, ...]]
+
+
+def _walk(obj: dict[str, Any], path: tuple[str, ...], out: Columns, owners: _Owners) -> None:
     days = [_as_day(key) for key in obj]
     if obj and all(day is not None for day in days):
-        _read_axis(obj, days, path, out)  # type: ignore[arg-type]
+        _read_axis(obj, days, path, out, owners)  # type: ignore[arg-type]
         return
     if any(day is not None for day in days):
         bad = next(key for key, day in zip(obj, days, strict=True) if day is None)
         raise ResponseError(f"{_where(path)} mixes days with the non-day key {bad!r}")
     if path and not obj:
-        out.setdefault("_".join(path), {})  # an empty time axis: a column with no days
+        _column(out, owners, path)  # an empty time axis: a column with no days
         return
     for key, value in obj.items():
         if not isinstance(value, dict):
             raise ResponseError(
                 f"{_where((*path, key))} is {_json_type(value)}, expected an object of days"
             )
-        _walk(value, (*path, key), out)
+        _walk(value, (*path, key), out, owners)
+
+
+def _column(out: Columns, owners: _Owners, path: tuple[str, ...]) -> dict[dt.date, Any]:
+    """The column of ``path``; two paths that join to one name make the response ambiguous."""
+    name = "_".join(path)
+    owner = owners.setdefault(name, path)
+    if owner != path:
+        raise ResponseError(f"{_where(owner)} and {_where(path)} would both be the column {name!r}")
+    return out.setdefault(name, {})
 
 
 def _read_axis(
-    obj: dict[str, Any], days: list[dt.date], path: tuple[str, ...], out: Columns
+    obj: dict[str, Any],
+    days: list[dt.date],
+    path: tuple[str, ...],
+    out: Columns,
+    owners: _Owners,
 ) -> None:
     if not path:
         raise ResponseError("the response is a bare series of days with no metric name")
@@ -137,22 +159,25 @@ def _read_axis(
                     raise ResponseError(
                         f"{_where((*path, field))} on {day} is {_json_type(item)}, expected a value"
                     )
-                name = "_".join((*path, field))
-                out.setdefault(name, {})[day] = _scalar(item, field, name, day)
+                _column(out, owners, (*path, field))[day] = _scalar(
+                    item, "_".join((*path, field)), day
+                )
         else:
-            name = "_".join(path)
-            out.setdefault(name, {})[day] = _scalar(value, path[-1], name, day)
+            _column(out, owners, path)[day] = _scalar(value, "_".join(path), day)
 
 
-def _scalar(value: Any, field: str, column: str, day: dt.date) -> Any:
-    if field in TEXT_FIELDS:
+def _scalar(value: Any, column: str, day: dt.date) -> Any:
+    if is_text(column):
         if value is None or isinstance(value, str):
             return value or None
         raise ResponseError(f"{column} on {day} is {_json_type(value)}, expected text or null")
     if value is None:
         return math.nan
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ResponseError(f"{column} on {day} is {value!r:.40}, not a finite number")
+        return number
     raise ResponseError(
         f"{column} on {day} is {_json_type(value)} {value!r:.40}, expected a number"
     )
@@ -188,7 +213,7 @@ def frame_from_columns(
     for name in names:
         kept = {day: value for day, value in columns.get(name, {}).items() if first <= day <= last}
         rows = np.fromiter(((day - first).days for day in kept), dtype=np.intp, count=len(kept))
-        if name.rsplit("_", 1)[-1] in TEXT_FIELDS:
+        if is_text(name):
             text = np.full(size, None, dtype=object)
             text[rows] = list(kept.values())
             data[name] = pd.array(text, dtype="string")
@@ -204,9 +229,7 @@ def empty_frame(names: Iterable[str]) -> pd.DataFrame:
     names = list(names)
     index = pd.DatetimeIndex([], dtype="datetime64[ns, UTC]", name="date", freq="D")
     data = {
-        name: pd.array([], dtype="string")
-        if name.rsplit("_", 1)[-1] in TEXT_FIELDS
-        else np.array([], dtype="float64")
+        name: pd.array([], dtype="string") if is_text(name) else np.array([], dtype="float64")
         for name in names
     }
     return pd.DataFrame(data, index=index, columns=names)

@@ -79,10 +79,17 @@ class Settings:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        if self.api_key is not None and (
-            not isinstance(self.api_key, str) or not self.api_key.strip()
-        ):
-            raise ValueError(f"api_key must be a non-empty string; or set {ENV_API_KEY}")
+        if self.api_key is not None:
+            if not isinstance(self.api_key, str):
+                raise ValueError(f"api_key must be a string; or set {ENV_API_KEY}")
+            # a key read from a file keeps its newline; anything else odd is refused
+            key = self.api_key.strip()
+            if not key or any(char.isspace() or not char.isprintable() for char in key):
+                raise ValueError(
+                    "api_key must be one non-empty word of printable characters; "
+                    f"check the argument or {ENV_API_KEY}"
+                )
+            object.__setattr__(self, "api_key", key)
         if not isinstance(self.base_url, str) or not self.base_url.startswith(
             ("http://", "https://")
         ):

@@ -16,13 +16,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
 
 from kaito_pandas import __version__
+from kaito_pandas.cache import CACHE_ERRORS, KEY_HEADERS, cache_path, warn_unusable
 from kaito_pandas.errors import (
     APIError,
     AuthenticationError,
@@ -121,9 +122,18 @@ class Transport:
         self.session = session if session is not None else requests.Session()
         self._owns_session = session is None if owns_session is None else owns_session
         self.limiter = RateLimiter(settings.rate_limit, clock=clock, sleep=sleep)
-        adapter = _GuardedAdapter(self.limiter, offline=settings.offline)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        # A session of our own gets the guarded adapter, so that cache hits skip the rate
+        # limit; a caller's session is left as it is, and every request waits its turn.
+        self._limit_each_request = not self._owns_session
+        if self._owns_session:
+            adapter = _GuardedAdapter(self.limiter, offline=settings.offline)
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
+        if isinstance(self.session, CachedSession):  # never store the key, whoever made it
+            ignored = self.session.settings.ignored_parameters or ()
+            self.session.settings.ignored_parameters = tuple(
+                dict.fromkeys([*ignored, *KEY_HEADERS])
+            )
         self._sleep = sleep
         self._clock = clock
         self._inflight: dict[str, concurrent.futures.Future[bytes]] = {}
@@ -155,6 +165,8 @@ class Transport:
         what: str,
         auth: bool = True,
         expire_after: float | None = None,
+        stop: threading.Event | None = None,
+        deadline: float | None = None,
     ) -> bytes:
         """Return the body of a 200 answer to ``GET /api/v1/{endpoint}``, retrying what is worth it.
 
@@ -170,6 +182,11 @@ class Transport:
             Send the API key; raises before any request when it is missing.
         expire_after : float, optional
             Seconds the answer stays fresh in the cache (-1: forever).
+        stop : threading.Event, optional
+            Once set, no retry is started: the caller's outcome is already settled.
+        deadline : float, optional
+            ``time.monotonic()`` after which no retry starts; default
+            ``retry_deadline`` seconds from now.
 
         Returns
         -------
@@ -211,7 +228,7 @@ class Transport:
         if not leader:
             return future.result()
         try:
-            body = self._send(url, headers, what, expire_after)
+            body = self._send(url, headers, what, expire_after, stop, deadline)
         except BaseException as exc:
             future.set_exception(exc)
             raise
@@ -223,14 +240,21 @@ class Transport:
                 del self._inflight[url]
 
     def _send(
-        self, url: str, headers: dict[str, str], what: str, expire_after: float | None
+        self,
+        url: str,
+        headers: dict[str, str],
+        what: str,
+        expire_after: float | None,
+        stop: threading.Event | None = None,
+        deadline: float | None = None,
     ) -> bytes:
         """Send with retries; return the body of the first 2xx."""
-        began = self._clock()
+        if deadline is None:
+            deadline = self._clock() + self.settings.retry_deadline
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(url, headers, what, began, expire_after)
+            outcome = self._attempt(url, headers, what, deadline, expire_after)
             if isinstance(outcome, bytes):
                 return outcome
             error, wait = outcome
@@ -238,10 +262,10 @@ class Transport:
                 raise error
             if wait < 0:  # no advice from the server: back off exponentially, with jitter
                 wait = self.settings.retry_backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
-            elapsed = self._clock() - began
             if (
                 attempt >= self.settings.max_attempts
-                or elapsed + wait > self.settings.retry_deadline
+                or self._clock() + wait > deadline
+                or (stop is not None and stop.is_set())
             ):
                 raise error
             logger.info("retrying %s in %.2fs after: %s", what, wait, error)
@@ -249,7 +273,7 @@ class Transport:
 
     def _from_cache_only(self, url: str, what: str) -> bytes:
         cached = self._cached_response(url)
-        if cached is None:
+        if cached is None:  # cached_body has looked for earlier chunks already
             raise CacheMissError(
                 f"offline ({ENV_OFFLINE} or offline=True), and Kaito {what} is not cached: "
                 "fetch it once online, or turn offline mode off"
@@ -260,43 +284,94 @@ class Transport:
         session = self.cached_session
         if session is None:
             return None
-        key = session.cache.create_key(requests.Request("GET", url).prepare())
-        return session.cache.get_response(key)
+        try:
+            key = session.cache.create_key(requests.Request("GET", url).prepare())
+            return session.cache.get_response(key)
+        except CACHE_ERRORS as exc:
+            self._drop_cache(session, exc)
+            return None
+
+    def _drop_cache(self, broken: requests.Session, error: BaseException) -> None:
+        """Go on without a cache that failed: warn once, then send through a plain session."""
+        with self._inflight_lock:
+            if self.session is not broken:
+                return  # another thread already did
+            location = cache_path(broken) if isinstance(broken, CachedSession) else None
+            plain = requests.Session()
+            adapter = self.session.get_adapter("https://")
+            plain.mount("http://", adapter)
+            plain.mount("https://", adapter)
+            self.session = plain
+            self._owns_session = True
+        warn_unusable(location, error)
 
     def cached_body(self, endpoint: str, params: Mapping[str, str]) -> bytes | None:
-        """Return the cached body if it is fresh (or offline, if it is there at all), else None."""
+        """Return the cached body if it is fresh (or offline, if it is there at all), else None.
+
+        Offline, a chunk fetched on an earlier day (same query, an earlier ``end_date``)
+        stands in for today's: it is all there is.
+        """
         cached = self._cached_response(self.url(endpoint, params))
+        if cached is None and self.settings.offline:
+            cached = self._latest_earlier_chunk(endpoint, params)
         if cached is None or (cached.is_expired and not self.settings.offline):
             return None
         return bytes(cached.content or b"")
+
+    def _latest_earlier_chunk(self, endpoint: str, params: Mapping[str, str]) -> Any:
+        session = self.cached_session
+        if session is None or "end_date" not in params:
+            return None
+        wanted = {k: v for k, v in params.items() if k != "end_date"}
+        target = urlsplit(self.url(endpoint, {}))
+        best, best_end = None, ""
+        try:
+            for response in session.cache.responses.values():
+                parts = urlsplit(response.url)
+                if (parts.netloc, parts.path) != (target.netloc, target.path):
+                    continue
+                query = dict(parse_qsl(parts.query, keep_blank_values=True))
+                end = query.pop("end_date", "")
+                if query == wanted and params["end_date"] > end > best_end:
+                    best, best_end = response, end
+        except CACHE_ERRORS as exc:
+            self._drop_cache(session, exc)
+            return None
+        return best
 
     def forget(self, endpoint: str, params: Mapping[str, str]) -> None:
         """Delete a cached answer, e.g. one whose body turned out to break the contract."""
         session = self.cached_session
         if session is not None:
             url = self.url(endpoint, params)
-            session.cache.delete(requests=[requests.Request("GET", url).prepare()])
+            try:
+                session.cache.delete(requests=[requests.Request("GET", url).prepare()])
+            except CACHE_ERRORS as exc:
+                self._drop_cache(session, exc)
 
     def _attempt(
         self,
         url: str,
         headers: dict[str, str],
         what: str,
-        began: float,
+        deadline: float,
         expire_after: float | None = None,
     ) -> bytes | tuple[KaitoError, float | None]:
         """Send once: the body, or the error and how long to wait (-1 back off, None give up)."""
-        remaining = self.settings.retry_deadline - (self._clock() - began)
+        remaining = deadline - self._clock()
         timeout = (
             self.settings.connect_timeout,
             max(1.0, min(self.settings.read_timeout, remaining)),
         )
+        if self._limit_each_request:
+            self.limiter.acquire()
         sent = self._clock()
         try:
+            session = self.session
             extra: dict[str, Any] = {}
-            if expire_after is not None and self.cached_session is not None:
+            if expire_after is not None and isinstance(session, CachedSession):
                 extra["expire_after"] = expire_after
-            response = self.session.get(
+            response = session.get(
                 url, headers=headers, timeout=timeout, allow_redirects=False, **extra
             )
             body = response.content
@@ -312,6 +387,9 @@ class Transport:
             raise
         except requests.RequestException as exc:
             return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
+        except CACHE_ERRORS as exc:  # the cache failed, not the service: once more without it
+            self._drop_cache(session, exc)
+            return self._attempt(url, headers, what, deadline)
         status = response.status_code
         logger.debug("GET %s -> %d in %.3fs", what, status, self._clock() - sent)
         if 200 <= status < 300:
@@ -331,21 +409,28 @@ class Transport:
                 "goes nowhere else: set base_url to the service's real address",
                 status_code=status,
             ), None
+        if status not in RETRY_STATUSES:
+            return APIError(message, status_code=status), None
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        if retry_after is not None:
+            message += f"; the service asks to wait {retry_after:.0f}s"
+        error: KaitoError
         if status == 429:
-            retry_after = _retry_after(response.headers.get("Retry-After"))
-            advice = (
-                f", the service asks to wait {retry_after:.0f}s" if retry_after is not None else ""
-            )
-            error = RateLimitError(f"{message}; rate limited{advice}", retry_after=retry_after)
-            if retry_after is None:
-                return error, -1
-            return error, retry_after if retry_after <= self.settings.max_retry_after else None
-        return APIError(message, status_code=status), -1 if status in RETRY_STATUSES else None
+            error = RateLimitError(f"{message}; rate limited", retry_after=retry_after)
+        else:
+            error = APIError(message, status_code=status)
+        if retry_after is None:
+            return error, -1
+        return error, retry_after if retry_after <= self.settings.max_retry_after else None
 
     def redact(self, text: str) -> str:
-        """Return ``text`` with the API key, should it appear, replaced by ``***``."""
+        """Return ``text`` with the API key, should it appear (also as a repr), as ``***``."""
         key = self.settings.api_key
-        return text.replace(key, "***") if key else text
+        if not key:
+            return text
+        for form in (key, repr(key)[1:-1], repr(key)):
+            text = text.replace(form, "***")
+        return text
 
 
 def _server_message(body: bytes) -> str:

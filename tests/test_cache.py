@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from requests_cache import CachedSession
 from requests_cache.backends.sqlite import SQLiteCache
 
 import kaito_pandas as kp
@@ -165,12 +166,31 @@ def test_default_cache_dir_comes_from_the_environment(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
-def test_cache_dir_and_file_are_for_the_user_alone(cached: kp.Client, cache_dir: Path) -> None:
-    cached.mindshare("BTC", start="2024-06-01")
+@pytest.mark.parametrize("backend", ["sqlite", "filesystem"])
+def test_cache_dir_and_every_file_in_it_are_for_the_user_alone(
+    server: FakeKaitoServer, cache_dir: Path, backend: str
+) -> None:
+    with make_client(server, cache_dir=cache_dir, cache_backend=backend) as client:
+        client.mindshare(["BTC", "ETH"], start="2023-06-01")
     assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
-    for path in cache_dir.iterdir():
-        if path.is_file():
-            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    written = list(cache_dir.rglob("*"))
+    assert written
+    for path in written:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path} is {mode:o}"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_directory_the_user_chose_keeps_its_permissions(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    with make_client(server, cache_dir=shared) as client:
+        client.mindshare("BTC", start="2024-06-01")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE((shared / "http-cache.sqlite").stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "filesystem"])
@@ -419,3 +439,104 @@ def test_fetching_prints_nothing_when_output_is_not_a_terminal(
 ) -> None:
     cached.mindshare(TOKENS, start="2023-01-01")
     assert capsys.readouterr() == ("", "")
+
+
+def _fetch_with_damaged_cache(server: FakeKaitoServer, cache_dir: Path) -> list[str]:
+    """Fetch twice with the given cache dir; return the messages of the warnings raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with make_client(server, cache_dir=cache_dir) as client:
+            first = client.mindshare(["BTC", "ETH"], start="2024-06-01")
+            second = client.mindshare(["BTC", "ETH"], start="2024-06-01")
+    pd.testing.assert_frame_equal(first, second)
+    return [str(w.message) for w in caught if issubclass(w.category, kp.KaitoWarning)]
+
+
+def test_a_corrupted_cache_file_gives_one_warning_and_the_fetch_succeeds(
+    server: FakeKaitoServer, cache_dir: Path
+) -> None:
+    cache_dir.mkdir(mode=0o700)
+    (cache_dir / "http-cache.sqlite").write_bytes(b"this is not a database" * 100)
+    (message,) = _fetch_with_damaged_cache(server, cache_dir)
+    assert str(cache_dir / "http-cache.sqlite") in message
+    assert "delete" in message
+
+
+def test_a_truncated_cache_file_gives_one_warning_and_the_fetch_succeeds(
+    server: FakeKaitoServer, cache_dir: Path
+) -> None:
+    with make_client(server, cache_dir=cache_dir) as client:
+        client.engagement(TOKENS, start="2023-01-01")
+    path = cache_dir / "http-cache.sqlite"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    (message,) = _fetch_with_damaged_cache(server, cache_dir)
+    assert str(path) in message
+
+
+def test_a_cache_dir_that_cannot_be_made_gives_one_warning_and_the_fetch_succeeds(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    (message,) = _fetch_with_damaged_cache(server, blocker / "cache")
+    assert str(blocker / "cache") in message
+    assert "KAITO_PANDAS_CACHE_DIR" in message
+
+
+def test_a_cached_session_passed_in_never_stores_the_key(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    session = CachedSession(str(tmp_path / "mine"), backend="sqlite")
+    with make_client(server, session=session) as client:
+        client.mindshare("BTC", start="2024-06-01")
+        client.mindshare("BTC", start="2024-06-02")
+    assert len(server.api_requests()) == 1
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert API_KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_malformed_tokens_list_is_not_kept(cached: kp.Client, server: FakeKaitoServer) -> None:
+    server.fail(status=200, body="<html>maintenance</html>")
+    with pytest.raises(kp.ResponseError, match="tokens list") as info:
+        cached.tokens()
+    assert info.value.status_code == 200
+    assert "BTC" in cached.tokens()["token"].tolist()
+
+
+def test_offline_the_next_day_serves_what_was_fetched_the_day_before(
+    cached: kp.Client, server: FakeKaitoServer, cache_dir: Path
+) -> None:
+    online = cached.mindshare("BTC", start="2024-03-01", end="2024-03-05")
+    server.clear_requests()
+    tomorrow = TODAY + dt.timedelta(days=1)
+    with make_client(
+        server, api_key=None, today=lambda: tomorrow, cache_dir=cache_dir, offline=True
+    ) as offline:
+        again = offline.mindshare("BTC", start="2024-03-01", end="2024-03-05")
+        latest = offline.mindshare("BTC", start="2024-06-01")
+    pd.testing.assert_frame_equal(online, again)
+    assert latest.index[-1].date() == TODAY  # all there is, offline
+    assert server.requests == []
+
+
+def test_a_refused_key_raises_even_with_errors_warn(
+    server: FakeKaitoServer, cache_dir: Path
+) -> None:
+    with (
+        make_client(server, api_key="wrong-key", cache_dir=cache_dir) as client,
+        pytest.raises(kp.AuthenticationError),
+    ):
+        client.mindshare([f"T{i}" for i in range(12)], start="2024-06-01", errors="warn")
+    assert len(server.api_requests()) < 12
+
+
+def test_one_failed_token_of_a_list_is_named_in_failures(
+    client: kp.Client, server: FakeKaitoServer
+) -> None:
+    client.mindshare("BTC", start="2024-06-01")
+    server.fail(status=404, body='{"error": "unknown token"}')
+    with pytest.raises(kp.APIError) as info:
+        client.mindshare(["BTC", "NOPE"], start="2024-06-01")
+    assert set(info.value.failures) == {"NOPE"}

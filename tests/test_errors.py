@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+import requests
 
 import kaito_pandas as kp
 from kaito_pandas.testing import FakeKaitoServer
@@ -68,15 +69,31 @@ def test_refused_key_raises_authentication_error_without_retry(
     assert len(server.api_requests()) == 1
 
 
-def test_wrong_key_is_refused_by_the_fake_and_never_echoed(server: FakeKaitoServer) -> None:
+def test_a_refusal_that_echoes_the_key_never_shows_it(server: FakeKaitoServer) -> None:
     secret = "wrong-key-0123456789"
+    server.fail(status=401, body=f'{{"error": "key {secret} is not valid"}}')
     with (
-        kp.Client(secret, base_url=server.url) as client,
+        kp.Client(secret, base_url=server.url, cache_backend="memory") as client,
         pytest.raises(kp.AuthenticationError) as info,
     ):
-        client.mindshare("BTC")
+        client.mindshare("BTC", start="2024-06-01", end="2024-06-02")
+    assert "is not valid" in str(info.value)
     assert secret not in str(info.value)
     assert secret not in repr(info.value)
+
+
+def test_a_key_read_from_a_file_loses_its_newline_and_a_key_with_spaces_is_refused() -> None:
+    assert kp.Client("abc-123\n").settings.api_key == "abc-123"
+    with pytest.raises(ValueError, match="one non-empty word"):
+        kp.Client("abc 123")
+
+
+def test_a_key_that_breaks_the_header_is_not_shown_even_as_a_repr(
+    client: kp.Client, server: FakeKaitoServer
+) -> None:
+    transport = client._transport
+    text = f"Invalid header value {client.settings.api_key!r} and {client.settings.api_key}"
+    assert client.settings.api_key not in transport.redact(text)
 
 
 def test_error_messages_name_the_query_status_and_server_message(
@@ -184,12 +201,19 @@ def test_rate_limited_then_served_honours_retry_after_seconds(
 def test_retry_after_as_an_http_date_is_understood(
     client: kp.Client, server: FakeKaitoServer
 ) -> None:
-    # an HTTP date has whole seconds: two seconds ahead is more than one second away
-    when = email.utils.formatdate(time.time() + 2, usegmt=True)
-    server.fail(status=429, headers={"Retry-After": when})
+    when = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    server.fail(status=429, headers={"Retry-After": when}, times=-1)
+    with pytest.raises(kp.RateLimitError) as info:
+        client.mindshare("BTC", start="2024-03-01", end="2024-03-02")
+    assert info.value.retry_after == pytest.approx(3600, abs=5)
+    assert len(server.api_requests()) == 1
+
+
+def test_a_503_with_retry_after_waits_as_asked(client: kp.Client, server: FakeKaitoServer) -> None:
+    server.fail(status=503, headers={"Retry-After": "1"})
     client.mindshare("BTC", start="2024-03-01", end="2024-03-02")
     first, second = server.api_requests()
-    assert second.time - first.time >= 0.9
+    assert second.time - first.time >= 0.95
 
 
 def test_rate_limit_forever_raises_rate_limit_error(
@@ -273,5 +297,34 @@ def test_rate_limiter_lets_five_through_per_second_then_waits() -> None:
 def test_the_client_keeps_to_five_requests_per_second(server: FakeKaitoServer) -> None:
     with kp.Client(API_KEY, base_url=server.url, today=lambda: TODAY) as client:
         client.mindshare([f"T{i}" for i in range(7)], start="2024-03-01", end="2024-03-02")
-    times = [r.time for r in server.api_requests()]
-    assert times[5] - times[0] >= 0.95
+    times = sorted(r.time for r in server.api_requests())
+    # without the limit all seven would arrive within a few milliseconds
+    assert times[5] - times[0] >= 0.8
+
+
+def test_a_hung_service_fails_the_whole_call_within_its_deadline(server: FakeKaitoServer) -> None:
+    server.latency = 3.0
+    with kp.Client(
+        API_KEY,
+        base_url=server.url,
+        today=lambda: TODAY,
+        cache_backend="memory",
+        read_timeout=1.0,
+        retry_deadline=2.0,
+        retry_backoff=0.01,
+    ) as client:
+        began = time.monotonic()
+        with pytest.raises(kp.APIError, match="timed out"):
+            client.mindshare("BTC")  # five yearly chunks
+        elapsed = time.monotonic() - began
+    assert elapsed < 4.5
+    assert len(server.api_requests()) < 10
+
+
+def test_a_session_passed_in_is_not_changed(server: FakeKaitoServer) -> None:
+    session = requests.Session()
+    adapter = session.get_adapter("http://")
+    with kp.Client(API_KEY, base_url=server.url, session=session, today=lambda: TODAY) as client:
+        client.mindshare(["BTC", "ETH"], start="2024-06-01")
+    assert session.get_adapter("http://") is adapter
+    assert session.get(f"{server.url}/api/v1/tokens", timeout=10).status_code == 200

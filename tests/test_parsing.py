@@ -95,3 +95,20 @@ def test_an_empty_series_is_a_column_with_no_rows() -> None:
     df = parse({"total_engagement": {}, "smart_engagement": {}})
     assert df.empty
     assert list(df.columns) == ["total_engagement", "smart_engagement"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"a_b": {"2024-03-01": 1}, "a": {"b": {"2024-03-01": 2}}}', "both be the column 'a_b'"),
+        (
+            '{"sentiment": {"2024-03-01": {"score": 1}}, "sentiment_score": {"2024-03-01": 2}}',
+            "both",
+        ),
+        ('{"total_engagement": {"2024-03-01": 1e999}}', "not a finite number"),
+        ('{"big_event": {"2024-03-01": 3}}', "expected text"),
+    ],
+)
+def test_ambiguous_or_impossible_values_raise_response_error(body: str, message: str) -> None:
+    with pytest.raises(ResponseError, match=message):
+        parse(body)
