@@ -19,7 +19,7 @@ import pandas as pd
 import kaito_pandas as kp
 from kaito_pandas.dates import METHODS, today_utc
 from kaito_pandas.query import plan_query
-from kaito_pandas.settings import ENV_API_KEY, ENV_BASE_URL
+from kaito_pandas.settings import ENV_API_KEY, ENV_BASE_URL, ENV_OFFLINE
 
 __all__ = ["main"]
 
@@ -112,7 +112,10 @@ def _parser() -> argparse.ArgumentParser:
 @contextlib.contextmanager
 def _client(*, demo_ok: bool = True) -> Iterator[tuple[kp.Client, bool]]:
     """The default client, or without a key a client of an in-process fake server (demo=True)."""
-    if os.environ.get(ENV_API_KEY) or not demo_ok:
+    # The demo server stands in only where the real service would be used without a key;
+    # offline mode and a base URL of the user's own choosing go to the default client.
+    own_setup = any(os.environ.get(name) for name in (ENV_API_KEY, ENV_BASE_URL, ENV_OFFLINE))
+    if own_setup or not demo_ok:
         yield kp.get_client(), False
         return
     from kaito_pandas.testing import FakeKaitoServer
@@ -121,7 +124,9 @@ def _client(*, demo_ok: bool = True) -> Iterator[tuple[kp.Client, bool]]:
     # demonstration data must not land in the user's cache, so it is kept in memory
     with (
         FakeKaitoServer() as server,
-        kp.Client(server.api_key, base_url=server.url, cache_backend="memory") as client,
+        kp.Client(
+            server.api_key, base_url=server.url, cache_backend="memory", offline=False
+        ) as client,
     ):
         yield client, True
 
@@ -224,9 +229,10 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    report = importlib.import_module("kaito_pandas.report")
+    from kaito_pandas.report import build_report
+
     with _client() as (client, demo):
-        path: Path = report.build_report(args.out, client=client, demo=demo)
+        path = build_report(args.out, client=client, demo=demo)
     print(f"report: {path.resolve()}")
     return 0
 

@@ -1,0 +1,240 @@
+"""The report as one self-contained HTML page: inline CSS, charts as data URIs, every text escaped."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import html
+from collections.abc import Sequence
+
+from kaito_pandas.report._charts import Chart
+from kaito_pandas.report._summary import EVENT_DAYS, WINDOWS, Event, Summary, format_value
+
+#: Why the summary's numbers read as they do, printed under the tables.
+SUMMARY_NOTE = (
+    "Latest: the value of the last day with data. Change: the average day of the last 7 "
+    "(or 30) days against the average day of the 7 (or 30) days before them, each metric by "
+    "its nature. Engagement and mentions are counts: the change in percent, which is the "
+    "change of their sums when no day is missing (a day the service left out is not counted "
+    "as zero). Mindshare is a share of attention: the change of its mean in percentage points "
+    "(pp). The sentiment score has no fixed range: the change of its mean in score points. "
+    "Smart ratio: smart engagement divided by total engagement, the last day's value; its "
+    "change compares the two windows' ratio of sums, in pp. \N{EN DASH}: fewer than half the "
+    "days of a window have data, or the history is shorter than two windows."
+)
+DEMO_BANNER = (
+    "Demonstration data. These numbers were made up by kaito-pandas' fake Kaito server "
+    "(FakeKaitoServer), not fetched from Kaito: they show what the report looks like, "
+    "nothing about the tokens. Set KAITO_API_KEY to report Kaito's data."
+)
+SECTIONS = ("Engagement", "Mindshare", "Sentiment", "Mentions", "Correlation")
+
+CSS = """
+:root { --ink: #1d2330; --muted: #5b6473; --rule: #e3e6eb; --accent: #0072B2;
+  --up: #1a7f4b; --down: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f6f7f9; color: var(--ink);
+  font: 16px/1.55 -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue",
+    Arial, "Noto Sans", "Liberation Sans", sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 32px 28px 48px; background: #fff;
+  min-height: 100vh; box-shadow: 0 0 0 1px var(--rule); }
+.banner { margin: 0 0 28px; padding: 14px 18px; border: 2px solid #d97706;
+  border-left-width: 8px; border-radius: 6px; background: #fff7e6; color: #7a3e00;
+  font-weight: 500; }
+.banner strong { display: block; font-size: 1.05rem; color: #5c2e00; }
+.kicker { margin: 0; color: var(--accent); font-size: .8rem; font-weight: 700;
+  letter-spacing: .08em; text-transform: uppercase; }
+h1 { margin: 4px 0 8px; font-size: 2rem; line-height: 1.2; }
+h2 { margin: 40px 0 12px; padding-top: 8px; border-top: 1px solid var(--rule);
+  font-size: 1.35rem; }
+.lede { margin: 0 0 4px; font-size: 1.1rem; }
+.meta, .note, footer { color: var(--muted); font-size: .875rem; }
+nav { margin-top: 14px; font-size: .9rem; }
+nav a { color: var(--accent); text-decoration: none; margin-right: 16px; }
+nav a:hover { text-decoration: underline; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr));
+  gap: 20px 28px; }
+table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: 700; font-size: 1.1rem; padding: 0 0 6px; }
+caption span { font-weight: 400; font-size: .8rem; color: var(--muted); margin-left: 6px; }
+th, td { padding: 6px 6px; border-bottom: 1px solid var(--rule); }
+thead th { font-size: .75rem; font-weight: 600; color: var(--muted); text-transform: uppercase;
+  letter-spacing: .03em; border-bottom: 2px solid var(--ink); }
+.summary th, .summary td { text-align: right; white-space: nowrap; }
+.summary th[scope=row], .summary thead tr:first-child th:first-child { text-align: left; font-weight: 500;
+  white-space: normal; }
+.summary thead tr:first-child th { border-bottom: 0; vertical-align: bottom; }
+.summary thead th[rowspan] { border-bottom: 2px solid var(--ink); }
+.summary thead th.group { text-align: center; padding-bottom: 2px;
+  border-bottom: 1px solid var(--muted); }
+.summary td { font-size: .92rem; }
+td.up { color: var(--up); }
+td.down { color: var(--down); }
+.note { margin: 14px 0 0; max-width: 78ch; }
+figure { margin: 0 0 28px; }
+figure img { display: block; width: 100%; height: auto; border: 1px solid var(--rule);
+  border-radius: 4px; }
+figure.narrow img { max-width: 620px; }
+.events th { text-align: left; }
+.events td.day, .events td.token, .events td.num { width: 1%; white-space: nowrap;
+  padding-right: 24px; }
+.events td.num { text-align: right; }
+.events th.num { text-align: right; padding-right: 24px; }
+footer { margin-top: 48px; padding-top: 12px; border-top: 1px solid var(--rule); }
+code { font-size: .85em; background: #f1f3f5; padding: 1px 4px; border-radius: 3px;
+  white-space: nowrap; }
+@media print { body { background: #fff; } main { box-shadow: none; }
+  figure, table { break-inside: avoid; } }
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """Everything the report page shows."""
+
+    tokens: Sequence[str]
+    start: dt.date
+    end: dt.date
+    generated: dt.datetime
+    version: str
+    demo: bool
+    summaries: Sequence[Summary]
+    charts: Sequence[Chart]
+    events: Sequence[Event]
+    files: Sequence[str]
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _anchor(section: str) -> str:
+    return section.lower()
+
+
+def _header(page: Page) -> str:
+    days = (page.end - page.start).days + 1
+    names = ", ".join(page.tokens)
+    source = "demonstration data from the fake Kaito server" if page.demo else "Kaito API"
+    links = ["Summary", *SECTIONS, "Events"]
+    nav = "".join(f'<a href="#{_anchor(s)}">{_e(s)}</a>' for s in links)
+    return (
+        '<header><p class="kicker">kaito-pandas report</p>'
+        f"<h1>Kaito social data: {_e(names)}</h1>"
+        '<p class="lede">Daily engagement, mindshare, sentiment and mentions from '
+        f"{_day(page.start)} to {_day(page.end)} ({days} days, UTC).</p>"
+        f'<p class="meta">Generated {page.generated:%Y-%m-%d %H:%M} UTC by kaito-pandas '
+        f"{_e(page.version)} \N{MIDDLE DOT} Source: {_e(source)}</p>"
+        f"<nav>{nav}</nav></header>"
+    )
+
+
+def _banner(page: Page) -> str:
+    if not page.demo:
+        return ""
+    head, _, rest = DEMO_BANNER.partition(". ")
+    return f'<div class="banner" role="note"><strong>{_e(head)}.</strong>{_e(rest)}</div>'
+
+
+def _change_class(cell: str) -> str:
+    return ' class="up"' if cell.startswith("+") else ' class="down"' if cell[:1] == "-" else ""
+
+
+def _summary_table(summary: Summary) -> str:
+    day = "no data" if summary.last_day is None else f"latest day {summary.last_day:%Y-%m-%d}"
+    spans = "".join(f'<th scope="col">{w} days</th>' for w in WINDOWS)
+    head = (
+        '<tr><th scope="col" rowspan="2">Metric</th><th scope="col" rowspan="2">Latest</th>'
+        f'<th scope="colgroup" colspan="{len(WINDOWS)}" class="group">Change</th></tr>'
+        f"<tr>{spans}</tr>"
+    )
+    rows = []
+    for row in summary.rows:
+        latest, *changes = row.cells()
+        cells = "".join(f"<td{_change_class(c)}>{_e(c)}</td>" for c in changes)
+        rows.append(f'<tr><th scope="row">{_e(row.label)}</th><td>{_e(latest)}</td>{cells}</tr>')
+    return (
+        f'<table class="summary" id="summary-{_e(summary.token)}">'
+        f"<caption>{_e(summary.token)}<span>{_e(day)}</span></caption>"
+        f"<thead>{head}</thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _summary(page: Page) -> str:
+    tables = "".join(_summary_table(s) for s in page.summaries)
+    return (
+        '<section id="summary"><h2>Summary</h2>'
+        f'<div class="cards">{tables}</div><p class="note">{_e(SUMMARY_NOTE)}</p></section>'
+    )
+
+
+def _figure(chart: Chart) -> str:
+    data = base64.b64encode(chart.png).decode("ascii")
+    size = "" if chart.wide else ' class="narrow"'
+    return f'<figure{size}><img src="data:image/png;base64,{data}" alt="{_e(chart.alt)}"></figure>'
+
+
+def _chart_sections(page: Page) -> str:
+    parts = []
+    for section in SECTIONS:
+        figures = "".join(_figure(c) for c in page.charts if c.section == section)
+        if figures:
+            parts.append(
+                f'<section id="{_anchor(section)}"><h2>{_e(section)}</h2>{figures}</section>'
+            )
+    return "".join(parts)
+
+
+def _events(page: Page) -> str:
+    intro = (
+        f"The {len(page.events)} most recent event texts of the last {EVENT_DAYS} days, "
+        "as the sentiment data gives them."
+        if page.events
+        else f"No event texts in the last {EVENT_DAYS} days."
+    )
+    rows = "".join(
+        f'<tr><td class="day">{e.day:%Y-%m-%d}</td><td class="token">{_e(e.token)}</td>'
+        f'<td class="num">{_e(format_value(e.score, "score"))}</td><td>{_e(e.text)}</td></tr>'
+        for e in page.events
+    )
+    table = (
+        '<table class="events"><thead><tr><th scope="col">Day</th><th scope="col">Token</th>'
+        f'<th scope="col" class="num">Score</th><th scope="col">Event</th></tr></thead><tbody>{rows}</tbody>'
+        "</table>"
+        if page.events
+        else ""
+    )
+    return f'<section id="events"><h2>Recent events</h2><p class="note">{_e(intro)}</p>{table}</section>'
+
+
+def _footer(page: Page) -> str:
+    files = ", ".join(f"<code>{_e(f)}</code>" for f in page.files)
+    return (
+        "<footer>This page is self-contained: it needs no network and no other file. "
+        f"Beside it, the same data and charts: {files}.</footer>"
+    )
+
+
+def render_page(page: Page) -> str:
+    """Return the report's HTML."""
+    title = f"Kaito report: {', '.join(page.tokens)}, {page.start} to {page.end}"
+    body = (
+        _banner(page)
+        + _header(page)
+        + _summary(page)
+        + _chart_sections(page)
+        + _events(page)
+        + _footer(page)
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
