@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import requests
 
+import kaito_pandas as kp
 from kaito_pandas.cli import main
 from kaito_pandas.testing import FakeKaitoServer
 from tests.conftest import API_KEY
@@ -167,3 +168,22 @@ def test_fetch_writes_parquet(tmp_path: Path) -> None:
     ]
     assert frame.loc[frame.index[0], "total_engagement/BTC"] == 644772.0
     assert str(frame.index.tz) == "UTC"
+
+
+def test_offline_uses_the_cache_not_the_demo_server(
+    server: FakeKaitoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KAITO_API_KEY", API_KEY)
+    monkeypatch.setenv("KAITO_API_BASE_URL", server.url)
+    argv = ["fetch", "mindshare", "SOL", "--start", "2024-06-01", "--end", "2024-06-03"]
+    assert main(argv) == 0
+    online = capsys.readouterr().out
+    server.clear_requests()
+    monkeypatch.delenv("KAITO_API_KEY")
+    monkeypatch.setenv("KAITO_PANDAS_OFFLINE", "1")
+    kp.configure()
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out == online
+    assert "demonstration" not in err
+    assert server.requests == []
