@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import copy
 import datetime as dt
+import importlib.util
 import sys
 import threading
 import time
@@ -246,13 +247,12 @@ def progress_bar(total: int, description: str, *, stream: IO[str] | None = None)
     """
     stream = sys.stderr if stream is None else stream
     options: dict[str, Any] = {"total": total, "desc": description, "unit": "req", "leave": False}
-    if _in_notebook():
-        try:
-            from tqdm.notebook import tqdm as notebook_tqdm
+    # tqdm's notebook bar needs ipywidgets; built without it, it fails half-made and
+    # its destructor prints a traceback, so look before building it
+    if _in_notebook() and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm as notebook_tqdm
 
-            return notebook_tqdm(**options)
-        except ImportError:  # no ipywidgets: fall through to text
-            pass
+        return notebook_tqdm(**options)
     if not (hasattr(stream, "isatty") and stream.isatty()):
         return None
     from tqdm import tqdm
