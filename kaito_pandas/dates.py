@@ -31,9 +31,9 @@ EARLIEST_DAY: dict[str, dt.date] = {
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
 
 
@@ -85,7 +85,10 @@ def to_day(value: DateLike, *, name: str = "date") -> dt.date:
         if pd.isna(value):
             raise ValueError(f"{name} is NaT: give a real day or leave it out")
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc)
+            try:
+                value = value.astimezone(dt.timezone.utc)
+            except OverflowError:
+                raise ValueError(f"{name}={value!r} has no UTC day Python can represent") from None
         return dt.date(value.year, value.month, value.day)
     if isinstance(value, dt.date):
         return value

@@ -45,7 +45,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 #: Field names whose values are text; every other value must be a number or null.
 TEXT_FIELDS: frozenset[str] = frozenset({"event"})
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 Columns = dict[str, dict[dt.date, Any]]
 
@@ -78,10 +78,14 @@ def loads(body: bytes | str) -> Any:
         raise ResponseError("the response body is empty")
     try:
         return json.loads(body, object_pairs_hook=pairs, parse_constant=constant)
+    except RecursionError:
+        raise ResponseError("the response is nested too deeply to be Kaito's JSON") from None
     except json.JSONDecodeError as exc:
         raise ResponseError(
             f"the response is not JSON ({exc.msg} at {exc.pos}): {_preview(body)}"
         ) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ResponseError(f"the response is not usable JSON: {exc}") from None
 
 
 def parse_columns(payload: Any) -> Columns:
@@ -103,7 +107,10 @@ def parse_columns(payload: Any) -> Columns:
     if not isinstance(payload, dict):
         raise ResponseError(f"the response is {_json_type(payload)}, not a JSON object of metrics")
     columns: Columns = {}
-    _walk(payload, (), columns, {})
+    try:
+        _walk(payload, (), columns, {})
+    except RecursionError:
+        raise ResponseError("the response is nested too deeply to be Kaito's JSON") from None
     return columns
 
 
@@ -174,7 +181,10 @@ def _scalar(value: Any, column: str, day: dt.date) -> Any:
     if value is None:
         return math.nan
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
         if not math.isfinite(number):
             raise ResponseError(f"{column} on {day} is {value!r:.40}, not a finite number")
         return number
