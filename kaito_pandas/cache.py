@@ -23,6 +23,7 @@ from requests_cache.backends.filesystem import FileCache, FileDict
 from requests_cache.backends.sqlite import SQLiteCache
 
 from kaito_pandas.errors import KaitoWarning
+from kaito_pandas.team import NAMESPACE
 
 __all__ = [
     "CACHE_BACKENDS",
@@ -38,7 +39,7 @@ __all__ = [
     "warn_unusable",
 ]
 
-CACHE_BACKENDS = ("sqlite", "filesystem", "memory")
+CACHE_BACKENDS = ("sqlite", "filesystem", "memory", "redis")
 #: What a damaged, truncated or unwritable cache raises; the client then goes on without it.
 CACHE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
 #: Every spelling of the key header that requests-cache must redact. It matches
@@ -96,19 +97,26 @@ def _private_file(path: Path) -> Path:
 
 
 def make_cached_session(
-    backend: str | BaseCache, cache_dir: str | os.PathLike[str] | None, *, expire_after: float
+    backend: str | BaseCache,
+    cache_dir: str | os.PathLike[str] | None,
+    *,
+    expire_after: float,
+    redis: Any = None,
 ) -> CachedSession:
     """Return a :class:`requests_cache.CachedSession` that stores only 200s and never the key.
 
     Parameters
     ----------
     backend : str or requests_cache.BaseCache
-        ``"sqlite"`` (default elsewhere), ``"filesystem"``, ``"memory"``, or a backend instance.
+        ``"sqlite"`` (default elsewhere), ``"filesystem"``, ``"memory"``, ``"redis"``, or a
+        backend instance.
     cache_dir : path, optional
         Where sqlite and filesystem caches live; :func:`default_cache_dir` if None.
         Created 0700, and the SQLite file 0600.
     expire_after : float
         Seconds until an entry expires unless a request says otherwise.
+    redis : redis.Redis, optional
+        The connection for ``backend="redis"`` (see :func:`kaito_pandas.team.redis_connection`).
 
     Returns
     -------
@@ -130,6 +138,12 @@ def make_cached_session(
         cache = backend
     elif backend == "memory":
         cache = BaseCache()
+    elif backend == "redis":
+        if redis is None:
+            raise ValueError('cache_backend="redis" needs a Redis connection')
+        from requests_cache.backends.redis import RedisCache
+
+        cache = RedisCache(namespace=NAMESPACE, connection=redis)
     elif backend in ("sqlite", "filesystem"):
         location = planned_location(backend, cache_dir)
         assert location is not None  # a named on-disk backend always has one

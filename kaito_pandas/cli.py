@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -217,7 +218,7 @@ def _cache(args: argparse.Namespace) -> int:
         print(f"deleted {before - after} cached responses; {after} left")
         return 0
     info = client.cache_info()
-    where = client.cache_location() or "(no cache)"
+    where = _where(client)
     if info.empty:
         print(f"the cache at {where} is empty")
         return 0
@@ -226,6 +227,17 @@ def _cache(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False))
     print(f"\n{len(info)} responses, {info['size'].sum() / 1e6:.2f} MB in {where}")
     return 0
+
+
+def _where(client: kp.Client) -> str:
+    """Where the client's cache lives, in words, without any password of a Redis URL."""
+    location = client.cache_location()
+    if location is not None:
+        return str(location)
+    if client.settings.cache_backend == "redis" and client.settings.redis_url:
+        parts = urlsplit(client.settings.redis_url)
+        return f"Redis at {parts.hostname}:{parts.port or 6379}{parts.path}"
+    return "memory" if client.settings.cache else "(caching is off)"
 
 
 def _demo(args: argparse.Namespace) -> int:

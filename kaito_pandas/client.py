@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import pandas as pd
 import requests
 
-from kaito_pandas import cache
+from kaito_pandas import cache, team
 from kaito_pandas.dates import DateLike, today_utc
 from kaito_pandas.errors import ResponseError
 from kaito_pandas.fetching import fetch_query
@@ -66,17 +67,29 @@ class Client:
         self.settings = Settings.from_env(api_key=api_key, base_url=base_url, **settings)
         self._today = today or today_utc
         owned = session is None
+        shared: dict[str, Any] = {}
         if session is None and self.settings.cache:
+            redis = None
+            if self.settings.cache_backend == "redis":
+                assert self.settings.redis_url is not None  # Settings checks it
+                redis = team.redis_connection(self.settings.redis_url)
+                # one rate limit and one request per chunk for every process on this Redis
+                scope = urlsplit(self.settings.base_url).netloc
+                shared["limiter"] = team.RedisRateLimiter(
+                    redis, self.settings.rate_limit, scope=scope
+                )
+                shared["flight"] = team.RedisSingleFlight(redis)
             try:
                 session = cache.make_cached_session(
                     self.settings.cache_backend,
                     self.settings.cache_dir,
                     expire_after=self.settings.expire_after,
+                    redis=redis,
                 )
             except cache.CACHE_ERRORS as exc:
                 where = cache.planned_location(self.settings.cache_backend, self.settings.cache_dir)
                 cache.warn_unusable(where, exc)
-        self._transport = Transport(self.settings, session=session, owns_session=owned)
+        self._transport = Transport(self.settings, session=session, owns_session=owned, **shared)
 
     def __repr__(self) -> str:
         key = "set" if self.settings.api_key else "missing"

@@ -23,6 +23,8 @@ __all__ = [
     "ENV_BASE_URL",
     "ENV_CACHE_DIR",
     "ENV_OFFLINE",
+    "ENV_REDIS_URL",
+    "RATE_WINDOW_SLACK",
     "Settings",
 ]
 
@@ -30,6 +32,7 @@ ENV_API_KEY = "KAITO_API_KEY"
 ENV_BASE_URL = "KAITO_API_BASE_URL"
 ENV_CACHE_DIR = "KAITO_PANDAS_CACHE_DIR"
 ENV_OFFLINE = "KAITO_PANDAS_OFFLINE"
+ENV_REDIS_URL = "KAITO_PANDAS_REDIS_URL"
 
 DEFAULT_BASE_URL = "https://api.kaito.ai"
 #: Seconds to wait for a TCP connection, and for the server's next byte.
@@ -45,6 +48,9 @@ DEFAULT_MAX_RETRY_AFTER = 20.0
 DEFAULT_RETRY_DEADLINE = 50.0
 #: Requests per second, shared by every thread of a client (Kaito's documented limit).
 DEFAULT_RATE_LIMIT = 5.0
+#: The rate limit counts starts in a window this much longer than the nominal one, so
+#: that requests delayed on the way still arrive within the service's limit.
+RATE_WINDOW_SLACK = 1.1
 #: Seconds a cached chunk holding yesterday or today stays fresh; older chunks never expire.
 DEFAULT_EXPIRE_AFTER = 3600.0
 DEFAULT_CACHE_BACKEND = "sqlite"
@@ -73,6 +79,8 @@ class Settings:
     cache: bool = True
     cache_dir: str | None = None
     cache_backend: Any = DEFAULT_CACHE_BACKEND
+    #: ``redis://[:password@]host:port/db`` for ``cache_backend="redis"``; may hold a password.
+    redis_url: str | None = dataclasses.field(default=None, repr=False)
     expire_after: float = DEFAULT_EXPIRE_AFTER
     offline: bool = False
     max_workers: int = DEFAULT_MAX_WORKERS
@@ -110,6 +118,14 @@ class Settings:
                 raise ValueError(f"{name} must be a whole number of at least 1")
         if not float(self.expire_after) > 0:
             raise ValueError("expire_after must be a positive number of seconds")
+        if self.cache_backend == "redis" and not self.redis_url:
+            raise ValueError(
+                f'cache_backend="redis" needs redis_url="redis://host:6379/0" or {ENV_REDIS_URL}'
+            )
+        if self.redis_url is not None and not str(self.redis_url).startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("redis_url must start with redis://, rediss:// or unix://")
         if self.offline and not self.cache:
             raise ValueError("offline mode serves from the cache: it needs cache=True")
         if self.cache_dir is not None:
@@ -156,6 +172,10 @@ class Settings:
             values["base_url"] = env[ENV_BASE_URL]
         if "cache_dir" not in values and env.get(ENV_CACHE_DIR):
             values["cache_dir"] = env[ENV_CACHE_DIR]
+        if "redis_url" not in values and env.get(ENV_REDIS_URL):
+            values["redis_url"] = env[ENV_REDIS_URL]
+            # the variable alone puts the cache in Redis, unless a backend was chosen
+            values.setdefault("cache_backend", "redis")
         if "offline" not in values and ENV_OFFLINE in env:
             flag = env[ENV_OFFLINE].strip().lower()
             if flag not in _TRUE | _FALSE:

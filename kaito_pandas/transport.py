@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import requests
@@ -31,9 +31,10 @@ from kaito_pandas.errors import (
     KaitoError,
     RateLimitError,
 )
-from kaito_pandas.settings import ENV_API_KEY, ENV_OFFLINE, Settings
+from kaito_pandas.settings import ENV_API_KEY, ENV_OFFLINE, RATE_WINDOW_SLACK, Settings
+from kaito_pandas.team import RedisSingleFlight
 
-__all__ = ["RETRY_STATUSES", "RateLimiter", "Transport"]
+__all__ = ["RETRY_STATUSES", "Limiter", "RateLimiter", "Transport"]
 
 logger = logging.getLogger("kaito_pandas")
 
@@ -62,7 +63,7 @@ class RateLimiter:
 
     def __init__(self, rate: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep):
         self._capacity = max(1, int(rate))
-        self._window = self._capacity / rate
+        self._window = self._capacity / rate * RATE_WINDOW_SLACK
         self._sent: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
         self._clock = clock
@@ -82,6 +83,12 @@ class RateLimiter:
             self._sleep(wait)
 
 
+class Limiter(Protocol):
+    """What the transport needs of a rate limit: wait for a turn."""
+
+    def acquire(self) -> None: ...
+
+
 class _GuardedAdapter(HTTPAdapter):
     """The one place a request leaves the process: the rate limit applies, offline forbids it.
 
@@ -89,7 +96,7 @@ class _GuardedAdapter(HTTPAdapter):
     answers neither wait for nor use up the rate limit.
     """
 
-    def __init__(self, limiter: RateLimiter, *, offline: bool) -> None:
+    def __init__(self, limiter: Limiter, *, offline: bool) -> None:
         super().__init__()
         self.limiter = limiter
         self.offline = offline
@@ -117,11 +124,16 @@ class Transport:
         owns_session: bool | None = None,
         sleep: Sleep = time.sleep,
         clock: Clock = time.monotonic,
+        limiter: Limiter | None = None,
+        flight: RedisSingleFlight | None = None,
     ) -> None:
         self.settings = settings
         self.session = session if session is not None else requests.Session()
         self._owns_session = session is None if owns_session is None else owns_session
-        self.limiter = RateLimiter(settings.rate_limit, clock=clock, sleep=sleep)
+        self.limiter: Limiter = limiter or RateLimiter(
+            settings.rate_limit, clock=clock, sleep=sleep
+        )
+        self.flight = flight
         # A session of our own gets the guarded adapter, so that cache hits skip the rate
         # limit; a caller's session is left as it is, and every request waits its turn.
         self._limit_each_request = not self._owns_session
@@ -228,7 +240,7 @@ class Transport:
         if not leader:
             return future.result()
         try:
-            body = self._send(url, headers, what, expire_after, stop, deadline)
+            body = self._send_once_for_all(url, headers, what, expire_after, stop, deadline)
         except BaseException as exc:
             future.set_exception(exc)
             raise
@@ -238,6 +250,27 @@ class Transport:
         finally:
             with self._inflight_lock:
                 del self._inflight[url]
+
+    def _send_once_for_all(
+        self,
+        url: str,
+        headers: dict[str, str],
+        what: str,
+        expire_after: float | None,
+        stop: threading.Event | None,
+        deadline: float | None,
+    ) -> bytes:
+        """Send, unless another process sharing the team cache is fetching the same answer."""
+        if self.flight is None or self.cached_session is None:
+            return self._send(url, headers, what, expire_after, stop, deadline)
+        wait = self.settings.retry_deadline if deadline is None else deadline - self._clock()
+        with self.flight.turn(
+            url, landed=lambda: self._fresh_body(url) is not None, wait=wait
+        ) as mine:
+            landed = None if mine else self._fresh_body(url)
+            if landed is not None:
+                return landed
+            return self._send(url, headers, what, expire_after, stop, deadline)
 
     def _send(
         self,
@@ -315,6 +348,12 @@ class Transport:
         if cached is None and self.settings.offline:
             cached = self._latest_earlier_chunk(endpoint, params)
         if cached is None or (cached.is_expired and not self.settings.offline):
+            return None
+        return bytes(cached.content or b"")
+
+    def _fresh_body(self, url: str) -> bytes | None:
+        cached = self._cached_response(url)
+        if cached is None or cached.is_expired:
             return None
         return bytes(cached.content or b"")
 

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 import kaito_pandas as kp
+from kaito_pandas.settings import RATE_WINDOW_SLACK
 from kaito_pandas.testing import FakeKaitoServer
 from kaito_pandas.transport import RateLimiter
 from tests.conftest import API_KEY, TODAY
@@ -291,7 +292,7 @@ def test_rate_limiter_lets_five_through_per_second_then_waits() -> None:
         limiter.acquire()
     assert waits == []
     limiter.acquire()
-    assert waits == [pytest.approx(1.0)]
+    assert waits == [pytest.approx(1.0 * RATE_WINDOW_SLACK)]
 
 
 def test_the_client_keeps_to_five_requests_per_second(server: FakeKaitoServer) -> None:

@@ -1,0 +1,181 @@
+"""A team cache on Redis: one cache, one rate limit and one request per chunk for many processes.
+
+requests-cache's Redis backend holds the responses (keys ``kaito-pandas:*`` and
+the hash ``kaito-pandas-redirects``). Beside it, under prefixes of their own so
+that the cache never mistakes them for responses:
+
+- ``kaito-pandas-rate:{host}``: a sorted set of request start times, the shared
+  rate limit (a sliding window kept atomic by a Lua script, on Redis' clock);
+- ``kaito-pandas-lock:{url digest}``: while one process fetches a chunk, the
+  others wait for it to land in the cache instead of asking the API again.
+
+Neither the API key nor anything derived from it is written to Redis.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from kaito_pandas.errors import KaitoError
+from kaito_pandas.settings import RATE_WINDOW_SLACK
+
+__all__ = [
+    "LOCK_PREFIX",
+    "NAMESPACE",
+    "RATE_PREFIX",
+    "RedisRateLimiter",
+    "RedisSingleFlight",
+    "redis_connection",
+]
+
+#: requests-cache's namespace for the responses of kaito-pandas.
+NAMESPACE = "kaito-pandas"
+RATE_PREFIX = "kaito-pandas-rate:"
+LOCK_PREFIX = "kaito-pandas-lock:"
+#: How often a waiting process looks whether the chunk has landed, in seconds.
+_POLL = 0.05
+
+# Drop starts older than the window; admit one more if there is room, else say how
+# many microseconds until the oldest start leaves the window.
+_ACQUIRE = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], t, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - t)
+"""
+# Release a lock only if it is still ours.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def redis_connection(url: str) -> Any:
+    """Return a Redis client for ``url``, checking that the server answers.
+
+    Parameters
+    ----------
+    url : str
+        ``redis://[:password@]host:port/db``.
+
+    Returns
+    -------
+    redis.Redis
+
+    Raises
+    ------
+    KaitoError
+        If the ``redis`` package is not installed, or the server does not answer.
+
+    Examples
+    --------
+    >>> connection = redis_connection("redis://127.0.0.1:6379/0")  # doctest: +SKIP
+    """
+    try:
+        import redis
+    except ImportError:
+        raise KaitoError(
+            'the Redis cache needs the redis package: pip install "kaito-pandas[redis]"'
+        ) from None
+    connection = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+    try:
+        connection.ping()
+    except redis.RedisError as exc:
+        where = urlsplit(url)
+        raise KaitoError(
+            f"the Redis cache at {where.hostname}:{where.port or 6379} does not answer "
+            f"({type(exc).__name__}); check KAITO_PANDAS_REDIS_URL or redis_url"
+        ) from None
+    return connection
+
+
+class RedisRateLimiter:
+    """At most ``rate`` request starts per second for everyone sharing one Redis and host.
+
+    Examples
+    --------
+    >>> limiter = RedisRateLimiter(connection, 5.0, scope="api.kaito.ai")  # doctest: +SKIP
+    >>> limiter.acquire()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        connection: Any,
+        rate: float,
+        *,
+        scope: str,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._capacity = max(1, int(rate))
+        self._window_us = int(self._capacity / rate * RATE_WINDOW_SLACK * 1_000_000)
+        self._key = f"{RATE_PREFIX}{scope}"
+        self._script = connection.register_script(_ACQUIRE)
+        self._sleep = sleep
+
+    def acquire(self) -> None:
+        """Wait until one more request may start, then count it."""
+        while True:
+            wait_us = int(
+                self._script(
+                    keys=[self._key], args=[self._capacity, self._window_us, uuid.uuid4().hex]
+                )
+            )
+            if wait_us == 0:
+                return
+            self._sleep(wait_us / 1_000_000)
+
+
+class RedisSingleFlight:
+    """One process fetches a chunk while the others wait for it to land in the cache.
+
+    Examples
+    --------
+    >>> flight = RedisSingleFlight(connection)  # doctest: +SKIP
+    >>> with flight.turn(url, landed=lambda: cache_has(url), wait=60):  # doctest: +SKIP
+    ...     ...
+    """
+
+    def __init__(self, connection: Any, *, hold: float = 90.0) -> None:
+        self._connection = connection
+        self._release = connection.register_script(_RELEASE)
+        self._hold_ms = int(hold * 1000)
+
+    @contextlib.contextmanager
+    def turn(self, url: str, *, landed: Callable[[], bool], wait: float) -> Iterator[bool]:
+        """Yield True if this process should send the request, False if it has landed meanwhile.
+
+        While another process holds the chunk's lock, wait (at most ``wait``
+        seconds) until the answer lands in the cache or the lock goes; a lock
+        left by a process that died expires on its own.
+        """
+        key = LOCK_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32]
+        token = uuid.uuid4().hex
+        give_up = time.monotonic() + wait
+        while True:
+            if self._connection.set(key, token, nx=True, px=self._hold_ms):
+                break
+            if landed():
+                yield False
+                return
+            if time.monotonic() > give_up:
+                token = ""  # waited long enough: fetch without the lock
+                break
+            time.sleep(_POLL)
+        try:
+            yield not landed()
+        finally:
+            if token:
+                self._release(keys=[key], args=[token])
