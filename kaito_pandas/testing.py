@@ -113,6 +113,11 @@ class _Fault:
     latency: float
     times: int
     endpoint: str | None
+    stall: float
+    params: dict[str, str]
+
+    def matches(self, endpoint: str, params: Mapping[str, str]) -> bool:
+        return self.endpoint in (None, endpoint) and self.params.items() <= params.items()
 
 
 class _Server(ThreadingHTTPServer):
@@ -144,13 +149,13 @@ class _Handler(BaseHTTPRequestHandler):
         if "transfer-encoding" in headers:
             self.close_connection = True
         time.sleep(fake.latency)
-        fault = fake._take_fault(endpoint)
+        fault = fake._take_fault(endpoint, loose)
         if fault is not None:
             time.sleep(fault.latency)
             if fault.drop:
                 self.close_connection = True
                 return
-            self._send(fault.status, fault.body, fault.headers)
+            self._send(fault.status, fault.body, fault.headers, stall=fault.stall)
         elif self.command != "GET":
             self._error(
                 HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not allowed", Allow="GET"
@@ -176,7 +181,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, message: str, **headers: str) -> None:
         self._send(status, json.dumps({"error": message}).encode(), headers)
 
-    def _send(self, status: int, body: bytes, headers: Mapping[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+        *,
+        stall: float = 0.0,
+    ) -> None:
         headers = dict(headers or {})
         lower = {k.lower() for k in headers}
         self.send_response(status)
@@ -191,8 +203,21 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if not stall:
             self.wfile.write(body)
+            return
+        # a stalled answer: the headers and half the body, a wait, then the rest; the
+        # connection is not reused, as the client may have given up in the meantime
+        self.close_connection = True
+        half = len(body) // 2
+        try:
+            self.wfile.write(body[:half])
+            time.sleep(stall)
+            self.wfile.write(body[half:])
+        except OSError:
+            pass  # the client hung up while the server stalled: nothing left to do
 
 
 class FakeKaitoServer:
@@ -312,6 +337,8 @@ class FakeKaitoServer:
         latency: float = 0.0,
         times: int = 1,
         endpoint: str | None = None,
+        params: Mapping[str, str] | None = None,
+        stall: float = 0.0,
     ) -> None:
         """Script a fault that answers the next ``times`` matching requests instead of the API.
 
@@ -335,6 +362,12 @@ class FakeKaitoServer:
             How many requests it answers; -1 for all from now on.
         endpoint : str, optional
             Only requests whose last path segment is this (``"sentiment"``, ``"tokens"``).
+        params : mapping, optional
+            Only requests whose decoded query holds all of these, e.g.
+            ``{"start_date": "2023-01-01"}`` for one year chunk.
+        stall : float
+            Send the headers and the first half of the body, wait this many seconds,
+            then send the rest: a server that stalls mid-body (a read timeout).
 
         Returns
         -------
@@ -349,13 +382,26 @@ class FakeKaitoServer:
         --------
         >>> fake.fail(status=429, headers={"Retry-After": "1"}, times=2)
         >>> fake.fail(drop=True, endpoint="mindshare")
+        >>> fake.fail(status=200, body=answer, stall=2.0, params={"start_date": "2024-01-01"})
         """
         if times < 1 and times != -1:
             raise ValueError(f"times={times}: give a positive count, or -1 for forever")
+        if not stall >= 0:
+            raise ValueError(f"stall={stall}: give zero or more seconds")
         if body is None:
             body = json.dumps({"error": f"scripted fault: HTTP {status}"})
         data = body.encode() if isinstance(body, str) else body
-        fault = _Fault(status, dict(headers or {}), data, drop, latency, times, endpoint)
+        fault = _Fault(
+            status,
+            dict(headers or {}),
+            data,
+            drop,
+            latency,
+            times,
+            endpoint,
+            stall,
+            dict(params or {}),
+        )
         with self._lock:
             self._faults.append(fault)
 
@@ -368,10 +414,10 @@ class FakeKaitoServer:
         with self._lock:
             self._requests.append(request)
 
-    def _take_fault(self, endpoint: str) -> _Fault | None:
+    def _take_fault(self, endpoint: str, params: Mapping[str, str]) -> _Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.endpoint in (None, endpoint):
+                if fault.matches(endpoint, params):
                     if fault.times > 0:
                         fault.times -= 1
                         if fault.times == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 import threading
 import time
@@ -28,13 +29,17 @@ def fake() -> Iterator[FakeKaitoServer]:
 
 
 def get(
-    fake: FakeKaitoServer, endpoint: str, query: str | dict[str, str] = "", key: str | None = KEY
+    fake: FakeKaitoServer,
+    endpoint: str,
+    query: str | dict[str, str] = "",
+    key: str | None = KEY,
+    timeout: float = 10,
 ) -> requests.Response:
     """GET /api/v1/<endpoint>?<query>; a dict query is percent-encoded with quote (%20, not +)."""
     if isinstance(query, dict):
         query = urlencode(query, quote_via=quote)
     headers = {} if key is None else {"x-api-key": key}
-    return requests.get(f"{fake.url}/api/v1/{endpoint}?{query}", headers=headers, timeout=10)
+    return requests.get(f"{fake.url}/api/v1/{endpoint}?{query}", headers=headers, timeout=timeout)
 
 
 def body(fake: FakeKaitoServer, endpoint: str, query: str | dict[str, str]) -> dict[str, Any]:
@@ -361,6 +366,40 @@ def test_fault_latency_delays_the_fault(fake: FakeKaitoServer) -> None:
     began = time.monotonic()
     assert get(fake, "engagement", DOC_QUERY).status_code == 504
     assert time.monotonic() - began >= 0.3
+
+
+def test_fault_for_some_params_spares_other_queries(fake: FakeKaitoServer) -> None:
+    fake.fail(status=500, params={"start_date": "2024-01-01", "token": "BTC"})
+    assert get(fake, "engagement", "token=BTC&start_date=2023-01-01").status_code == 200
+    assert get(fake, "engagement", "token=ETH&start_date=2024-01-01").status_code == 200
+    assert get(fake, "engagement", "token=BTC&start_date=2024-01-01").status_code == 500
+    assert get(fake, "engagement", "token=BTC&start_date=2024-01-01").status_code == 200
+
+
+def test_stalled_fault_sends_headers_and_half_the_body_then_waits(fake: FakeKaitoServer) -> None:
+    body = json.dumps({"mindshare": {"2024-03-01": 0.125, "2024-03-02": 0.25}}).encode()
+    fake.fail(status=200, body=body, stall=1.0)
+    began = time.monotonic()
+    url = f"{fake.url}/api/v1/mindshare?token=BTC"
+    with requests.get(url, headers={"x-api-key": KEY}, timeout=5, stream=True) as response:
+        assert response.headers["Content-Length"] == str(len(body))
+        assert response.raw.read(len(body) // 2) == body[: len(body) // 2]
+        assert time.monotonic() - began < 0.8
+        assert response.raw.read() == body[len(body) // 2 :]
+    assert time.monotonic() - began >= 1.0
+
+
+def test_a_client_that_waits_less_than_the_stall_gets_no_body(fake: FakeKaitoServer) -> None:
+    fake.fail(status=200, body=b'{"mindshare": {}}', stall=1.0)
+    # requests reports a read timeout mid-body as a ConnectionError, not a Timeout
+    with pytest.raises(requests.ConnectionError, match="timed out"):
+        get(fake, "mindshare", "token=BTC", timeout=0.2)
+    assert get(fake, "mindshare", "token=BTC").status_code == 200
+
+
+def test_fail_rejects_a_negative_stall(fake: FakeKaitoServer) -> None:
+    with pytest.raises(ValueError, match="stall"):
+        fake.fail(stall=-1)
 
 
 def test_every_request_is_recorded_in_order(fake: FakeKaitoServer) -> None:
