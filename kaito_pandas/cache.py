@@ -40,8 +40,22 @@ __all__ = [
 ]
 
 CACHE_BACKENDS = ("sqlite", "filesystem", "memory", "redis")
-#: What a damaged, truncated or unwritable cache raises; the client then goes on without it.
-CACHE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+
+
+def _cache_errors() -> tuple[type[Exception], ...]:
+    errors: list[type[Exception]] = [sqlite3.Error, OSError]
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:
+        pass
+    else:
+        errors.append(RedisError)
+    return tuple(errors)
+
+
+#: What a damaged, truncated, unwritable or unreachable cache raises; the client then
+#: goes on without it.
+CACHE_ERRORS: tuple[type[Exception], ...] = _cache_errors()
 #: Every spelling of the key header that requests-cache must redact. It matches
 #: names exactly, and the transport always sends ``x-api-key``; the others guard
 #: against a caller's own session adding the header in another case.
@@ -143,7 +157,9 @@ def make_cached_session(
             raise ValueError('cache_backend="redis" needs a Redis connection')
         from requests_cache.backends.redis import RedisCache
 
-        cache = RedisCache(namespace=NAMESPACE, connection=redis)
+        # JSON, not requests-cache's default pickle: whoever can write to a shared Redis
+        # must not be able to run code on every teammate's machine
+        cache = RedisCache(namespace=NAMESPACE, connection=redis, serializer="json")
     elif backend in ("sqlite", "filesystem"):
         location = planned_location(backend, cache_dir)
         assert location is not None  # a named on-disk backend always has one
@@ -229,7 +245,8 @@ def cache_info(session: CachedSession) -> pd.DataFrame:
     """
     rows: list[dict[str, Any]] = []
     now = pd.Timestamp.now(tz="UTC")
-    for response in session.cache.responses.values():
+    # filter() skips entries that vanish or cannot be read between listing and reading
+    for response in session.cache.filter(valid=True, expired=True):
         parts = urlsplit(response.url)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         expires = _utc(response.expires)

@@ -13,11 +13,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pandas as pd
 
 import kaito_pandas as kp
+from kaito_pandas import team
 from kaito_pandas.dates import METHODS, today_utc
 from kaito_pandas.query import plan_query
 from kaito_pandas.settings import ENV_API_KEY, ENV_BASE_URL, ENV_OFFLINE
@@ -235,8 +235,7 @@ def _where(client: kp.Client) -> str:
     if location is not None:
         return str(location)
     if client.settings.cache_backend == "redis" and client.settings.redis_url:
-        parts = urlsplit(client.settings.redis_url)
-        return f"Redis at {parts.hostname}:{parts.port or 6379}{parts.path}"
+        return f"Redis at {team.describe(client.settings.redis_url)}"
     return "memory" if client.settings.cache else "(caching is off)"
 
 

@@ -74,7 +74,8 @@ class Client:
                 assert self.settings.redis_url is not None  # Settings checks it
                 redis = team.redis_connection(self.settings.redis_url)
                 # one rate limit and one request per chunk for every process on this Redis
-                scope = urlsplit(self.settings.base_url).netloc
+                host = urlsplit(self.settings.base_url)
+                scope = f"{host.hostname}:{host.port or ''}"
                 shared["limiter"] = team.RedisRateLimiter(
                     redis, self.settings.rate_limit, scope=scope
                 )
@@ -321,7 +322,8 @@ class Client:
                 raise ResponseError("expected a JSON list of objects with a 'token'")
         except ResponseError as exc:
             self._transport.forget("tokens", {})  # nothing wrong stays in the cache
-            raise ResponseError(f"Kaito {what}: {exc}", status_code=200) from None
+            message = self._transport.redact(f"Kaito {what}: {exc}")  # a body may echo the key
+            raise ResponseError(message, status_code=200) from None
         columns = ["token", "fullname", "symbol", "coingecko_id"]
         extra = [k for row in rows for k in row if k not in columns]
         return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *extra])))
@@ -394,9 +396,12 @@ class Client:
         >>> client.cache_info().groupby("method")["size"].sum()  # doctest: +SKIP
         """
         session = self._transport.cached_session
-        if session is None:
-            return cache.cache_info(cache.make_cached_session("memory", None, expire_after=1))
-        return cache.cache_info(session)
+        if session is not None:
+            try:
+                return cache.cache_info(session)
+            except cache.CACHE_ERRORS as exc:
+                cache.warn_unusable(cache.cache_path(session), exc)
+        return cache.cache_info(cache.make_cached_session("memory", None, expire_after=1))
 
     def cache_location(self) -> Path | None:
         """Return the cache's file or directory, or None for a memory cache or no cache.

@@ -32,7 +32,7 @@ from kaito_pandas.parsing import (
 )
 from kaito_pandas.query import Query
 from kaito_pandas.settings import Settings
-from kaito_pandas.transport import Transport
+from kaito_pandas.transport import CancelledError, Transport
 
 __all__ = ["ERRORS", "fetch_query", "progress_bar"]
 
@@ -126,6 +126,8 @@ def fetch_query(
                 stop=stop,
                 deadline=deadline,
             )
+        except CancelledError:
+            return None
         except KaitoError as exc:
             return exc
         return _chunk_or_error(transport, query, job, body)
@@ -197,7 +199,9 @@ def _chunk_or_error(
         parsed = parse_columns(loads(body))
     except ResponseError as exc:
         transport.forget(query.method, query.request_params(*job))
-        return ResponseError(f"Kaito {query.describe(name)}: {exc}", status_code=200)
+        # the body is quoted in the message, and a body may echo the key
+        message = transport.redact(f"Kaito {query.describe(name)}: {exc}")
+        return ResponseError(message, status_code=200)
     return {
         column: {day: value for day, value in values.items() if first <= day <= last}
         for column, values in parsed.items()

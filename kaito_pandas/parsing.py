@@ -82,7 +82,7 @@ def loads(body: bytes | str) -> Any:
         raise ResponseError("the response is nested too deeply to be Kaito's JSON") from None
     except json.JSONDecodeError as exc:
         raise ResponseError(
-            f"the response is not JSON ({exc.msg} at {exc.pos}): {_preview(body)}"
+            f"the response is not JSON ({exc.msg}, character {exc.pos}): {_preview(body)}"
         ) from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise ResponseError(f"the response is not usable JSON: {exc}") from None

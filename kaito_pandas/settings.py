@@ -174,8 +174,10 @@ class Settings:
             values["cache_dir"] = env[ENV_CACHE_DIR]
         if "redis_url" not in values and env.get(ENV_REDIS_URL):
             values["redis_url"] = env[ENV_REDIS_URL]
-            # the variable alone puts the cache in Redis, unless a backend was chosen
-            values.setdefault("cache_backend", "redis")
+            # the variable alone puts the cache in Redis, unless a backend or a
+            # directory was chosen for this client
+            if "cache_backend" not in values and overrides.get("cache_dir") is None:
+                values["cache_backend"] = "redis"
         if "offline" not in values and ENV_OFFLINE in env:
             flag = env[ENV_OFFLINE].strip().lower()
             if flag not in _TRUE | _FALSE:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ __all__ = [
     "RATE_PREFIX",
     "RedisRateLimiter",
     "RedisSingleFlight",
+    "describe",
     "redis_connection",
 ]
 
@@ -41,12 +43,15 @@ LOCK_PREFIX = "kaito-pandas-lock:"
 #: How often a waiting process looks whether the chunk has landed, in seconds.
 _POLL = 0.05
 
-# Drop starts older than the window; admit one more if there is room, else say how
-# many microseconds until the oldest start leaves the window.
+# While the service has asked everyone to wait (a 429's Retry-After), say how long;
+# else drop starts older than the window and admit one more if there is room, or say
+# how many microseconds until the oldest start leaves the window.
 _ACQUIRE = """
 local now = redis.call('TIME')
 local t = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local window = tonumber(ARGV[2])
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
+if paused > t then return paused - t end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t - window)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], t, ARGV[3])
@@ -55,6 +60,20 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - t)
+"""
+# Everyone waits until this moment (microseconds, on Redis' clock), unless it is later.
+_PAUSE = """
+local now = redis.call('TIME')
+local until_us = tonumber(now[1]) * 1000000 + tonumber(now[2]) + tonumber(ARGV[1])
+if until_us > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], until_us, 'PX', math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
+end
+return 0
+"""
+# Keep a lock while its holder lives: extend it only if it is still ours.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
 """
 # Release a lock only if it is still ours.
 _RELEASE = """
@@ -94,12 +113,19 @@ def redis_connection(url: str) -> Any:
     try:
         connection.ping()
     except redis.RedisError as exc:
-        where = urlsplit(url)
         raise KaitoError(
-            f"the Redis cache at {where.hostname}:{where.port or 6379} does not answer "
-            f"({type(exc).__name__}); check KAITO_PANDAS_REDIS_URL or redis_url"
+            f"the Redis cache at {describe(url)} does not answer ({type(exc).__name__}); "
+            "check KAITO_PANDAS_REDIS_URL or redis_url"
         ) from None
     return connection
+
+
+def describe(url: str) -> str:
+    """Return where a Redis URL points, without any password: ``host:port/db`` or the socket."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"unix socket {parts.path}"
+    return f"{parts.hostname}:{parts.port or 6379}{parts.path}"
 
 
 class RedisRateLimiter:
@@ -122,15 +148,22 @@ class RedisRateLimiter:
         self._capacity = max(1, int(rate))
         self._window_us = int(self._capacity / rate * RATE_WINDOW_SLACK * 1_000_000)
         self._key = f"{RATE_PREFIX}{scope}"
+        self._paused_key = f"{RATE_PREFIX}{scope}:paused"
         self._script = connection.register_script(_ACQUIRE)
+        self._pause = connection.register_script(_PAUSE)
         self._sleep = sleep
+
+    def pause(self, seconds: float) -> None:
+        """Hold every process's next request back for ``seconds`` (the service said 429)."""
+        self._pause(keys=[self._paused_key], args=[int(seconds * 1_000_000)])
 
     def acquire(self) -> None:
         """Wait until one more request may start, then count it."""
         while True:
             wait_us = int(
                 self._script(
-                    keys=[self._key], args=[self._capacity, self._window_us, uuid.uuid4().hex]
+                    keys=[self._key, self._paused_key],
+                    args=[self._capacity, self._window_us, uuid.uuid4().hex],
                 )
             )
             if wait_us == 0:
@@ -141,41 +174,65 @@ class RedisRateLimiter:
 class RedisSingleFlight:
     """One process fetches a chunk while the others wait for it to land in the cache.
 
+    The holder keeps its lock alive with a heartbeat, so a process that dies
+    lets the others go on within ``hold`` seconds.
+
     Examples
     --------
     >>> flight = RedisSingleFlight(connection)  # doctest: +SKIP
-    >>> with flight.turn(url, landed=lambda: cache_has(url), wait=60):  # doctest: +SKIP
+    >>> with flight.turn(url, landed=lambda: cache_has(url), wait=60) as turn:  # doctest: +SKIP
     ...     ...
     """
 
-    def __init__(self, connection: Any, *, hold: float = 90.0) -> None:
+    #: What :meth:`turn` yields: send it, it has landed, or stop waiting (the call failed).
+    MINE, LANDED, STOPPED, WAITED = "mine", "landed", "stopped", "waited"
+
+    def __init__(self, connection: Any, *, hold: float = 10.0) -> None:
         self._connection = connection
         self._release = connection.register_script(_RELEASE)
+        self._renew = connection.register_script(_RENEW)
         self._hold_ms = int(hold * 1000)
 
     @contextlib.contextmanager
-    def turn(self, url: str, *, landed: Callable[[], bool], wait: float) -> Iterator[bool]:
-        """Yield True if this process should send the request, False if it has landed meanwhile.
+    def turn(
+        self,
+        url: str,
+        *,
+        landed: Callable[[], bool],
+        wait: float,
+        stop: threading.Event | None = None,
+    ) -> Iterator[str]:
+        """Yield MINE to send the request, LANDED if it is in the cache, STOPPED, or WAITED.
 
         While another process holds the chunk's lock, wait (at most ``wait``
-        seconds) until the answer lands in the cache or the lock goes; a lock
-        left by a process that died expires on its own.
+        seconds) until the answer lands, the lock goes, or ``stop`` is set.
+        WAITED means the wait ran out: send without the lock.
         """
         key = LOCK_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32]
         token = uuid.uuid4().hex
         give_up = time.monotonic() + wait
-        while True:
-            if self._connection.set(key, token, nx=True, px=self._hold_ms):
-                break
+        while not self._connection.set(key, token, nx=True, px=self._hold_ms):
             if landed():
-                yield False
+                yield self.LANDED
+                return
+            if stop is not None and stop.is_set():
+                yield self.STOPPED
                 return
             if time.monotonic() > give_up:
-                token = ""  # waited long enough: fetch without the lock
-                break
+                yield self.WAITED
+                return
             time.sleep(_POLL)
+        done = threading.Event()
+        heartbeat = threading.Thread(target=self._keep, args=(key, token, done), daemon=True)
+        heartbeat.start()
         try:
-            yield not landed()
+            yield self.LANDED if landed() else self.MINE
         finally:
-            if token:
-                self._release(keys=[key], args=[token])
+            done.set()
+            heartbeat.join()
+            self._release(keys=[key], args=[token])
+
+    def _keep(self, key: str, token: str, done: threading.Event) -> None:
+        while not done.wait(self._hold_ms / 3000):
+            with contextlib.suppress(Exception):  # a failing Redis ends the lock by expiry
+                self._renew(keys=[key], args=[token, self._hold_ms])

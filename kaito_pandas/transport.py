@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
+from urllib3.exceptions import ReadTimeoutError
 
 from kaito_pandas import __version__
 from kaito_pandas.cache import CACHE_ERRORS, KEY_HEADERS, cache_path, warn_unusable
@@ -34,7 +35,7 @@ from kaito_pandas.errors import (
 from kaito_pandas.settings import ENV_API_KEY, ENV_OFFLINE, RATE_WINDOW_SLACK, Settings
 from kaito_pandas.team import RedisSingleFlight
 
-__all__ = ["RETRY_STATUSES", "Limiter", "RateLimiter", "Transport"]
+__all__ = ["RETRY_STATUSES", "CancelledError", "Limiter", "RateLimiter", "Transport"]
 
 logger = logging.getLogger("kaito_pandas")
 
@@ -68,6 +69,12 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._clock = clock
         self._sleep = sleep
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Hold every thread's next request back for ``seconds`` (the service said 429)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     def acquire(self) -> None:
         """Wait until one more request may start, then count it."""
@@ -76,17 +83,26 @@ class RateLimiter:
                 now = self._clock()
                 while self._sent and now - self._sent[0] >= self._window:
                     self._sent.popleft()
-                if len(self._sent) < self._capacity:
+                if self._paused_until > now:
+                    wait = self._paused_until - now
+                elif len(self._sent) < self._capacity:
                     self._sent.append(now)
                     return
-                wait = self._window - (now - self._sent[0])
+                else:
+                    wait = self._window - (now - self._sent[0])
             self._sleep(wait)
 
 
 class Limiter(Protocol):
-    """What the transport needs of a rate limit: wait for a turn."""
+    """What the transport needs of a rate limit: wait for a turn; hold everyone back."""
 
     def acquire(self) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+
+class CancelledError(KaitoError):
+    """Not sent: the call it belonged to had already failed."""
 
 
 class _GuardedAdapter(HTTPAdapter):
@@ -154,7 +170,8 @@ class Transport:
     @property
     def cached_session(self) -> CachedSession | None:
         """The session if it caches, else None."""
-        return self.session if isinstance(self.session, CachedSession) else None
+        session = self.session  # read once: another thread may swap it
+        return session if isinstance(session, CachedSession) else None
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.settings.base_url!r})"
@@ -261,15 +278,26 @@ class Transport:
         deadline: float | None,
     ) -> bytes:
         """Send, unless another process sharing the team cache is fetching the same answer."""
-        if self.flight is None or self.cached_session is None:
+        session = self.cached_session
+        flight = self.flight
+        if flight is None or session is None:
             return self._send(url, headers, what, expire_after, stop, deadline)
         wait = self.settings.retry_deadline if deadline is None else deadline - self._clock()
-        with self.flight.turn(
-            url, landed=lambda: self._fresh_body(url) is not None, wait=wait
-        ) as mine:
-            landed = None if mine else self._fresh_body(url)
-            if landed is not None:
-                return landed
+        try:
+            with flight.turn(
+                url, landed=lambda: self._fresh_body(url) is not None, wait=wait, stop=stop
+            ) as turn:
+                if turn == flight.LANDED:
+                    body = self._fresh_body(url)
+                    if body is not None:
+                        return body
+                if turn == flight.STOPPED:
+                    raise CancelledError(f"Kaito {what}: not sent, the call failed already")
+                # after waiting in vain for another process, this send gets its own deadline
+                own = None if turn == flight.WAITED else deadline
+                return self._send(url, headers, what, expire_after, stop, own)
+        except CACHE_ERRORS as exc:  # the team cache went away: go on without it
+            self._drop_cache(session, exc)
             return self._send(url, headers, what, expire_after, stop, deadline)
 
     def _send(
@@ -286,6 +314,8 @@ class Transport:
             deadline = self._clock() + self.settings.retry_deadline
         attempt = 0
         while True:
+            if stop is not None and stop.is_set():
+                raise CancelledError(f"Kaito {what}: not sent, the call failed already")
             attempt += 1
             outcome = self._attempt(url, headers, what, deadline, expire_after)
             if isinstance(outcome, bytes):
@@ -331,11 +361,15 @@ class Transport:
                 return  # another thread already did
             location = cache_path(broken) if isinstance(broken, CachedSession) else None
             plain = requests.Session()
-            adapter = self.session.get_adapter("https://")
-            plain.mount("http://", adapter)
-            plain.mount("https://", adapter)
+            if self._owns_session:
+                # a rate limit kept in a Redis that failed is replaced by this process's own
+                if not isinstance(self.limiter, RateLimiter):
+                    self.limiter = RateLimiter(self.settings.rate_limit, clock=self._clock)
+                adapter = _GuardedAdapter(self.limiter, offline=self.settings.offline)
+                plain.mount("http://", adapter)
+                plain.mount("https://", adapter)
             self.session = plain
-            self._owns_session = True
+            self.flight = None
         warn_unusable(location, error)
 
     def cached_body(self, endpoint: str, params: Mapping[str, str]) -> bytes | None:
@@ -365,7 +399,7 @@ class Transport:
         target = urlsplit(self.url(endpoint, {}))
         best, best_end = None, ""
         try:
-            for response in session.cache.responses.values():
+            for response in session.cache.filter(valid=True, expired=True):
                 parts = urlsplit(response.url)
                 if (parts.netloc, parts.path) != (target.netloc, target.path):
                     continue
@@ -416,7 +450,10 @@ class Transport:
             body = response.content
         except _NETWORK_ERRORS as exc:
             logger.debug("GET %s -> %s", what, type(exc).__name__)
-            reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+            # requests reports a stall mid-body as a ConnectionError around urllib3's timeout
+            stalled = any(isinstance(arg, ReadTimeoutError) for arg in exc.args)
+            timed_out = isinstance(exc, requests.Timeout) or stalled
+            reason = "timed out" if timed_out else "connection failed"
             return APIError(
                 self.redact(
                     f"Kaito {what}: {reason} ({type(exc).__name__}) at {self.settings.base_url}"
@@ -426,7 +463,10 @@ class Transport:
             raise
         except requests.RequestException as exc:
             return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
-        except CACHE_ERRORS as exc:  # the cache failed, not the service: once more without it
+        except CACHE_ERRORS as exc:
+            if not isinstance(session, CachedSession):
+                return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
+            # the cache failed, not the service: once more, without the cache
             self._drop_cache(session, exc)
             return self._attempt(url, headers, what, deadline)
         status = response.status_code
@@ -460,6 +500,8 @@ class Transport:
             error = APIError(message, status_code=status)
         if retry_after is None:
             return error, -1
+        if status == 429:  # everyone sharing the limit waits, not only this request
+            self.limiter.pause(min(retry_after, self.settings.max_retry_after))
         return error, retry_after if retry_after <= self.settings.max_retry_after else None
 
     def redact(self, text: str) -> str:

@@ -51,7 +51,12 @@ def _clean_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
     """No KAITO_* variable from the caller's shell, a private cache dir, a fresh default client."""
-    for name in ("KAITO_API_KEY", "KAITO_API_BASE_URL", "KAITO_PANDAS_OFFLINE"):
+    for name in (
+        "KAITO_API_KEY",
+        "KAITO_API_BASE_URL",
+        "KAITO_PANDAS_OFFLINE",
+        "KAITO_PANDAS_REDIS_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KAITO_PANDAS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     kp.configure()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
 import socket
 import subprocess
 import sys
+import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -241,3 +245,64 @@ def test_past_chunk_expiry_matches_the_sqlite_rule(
         assert on_redis.equals(on_disk)
         assert (team.cache_info()["expires"].isna() == local.cache_info()["expires"].isna()).all()
     assert dt.date.fromisoformat(on_redis["end"].iloc[-1]) == TODAY
+
+
+def test_redis_going_away_warns_once_and_the_fetch_goes_on(
+    server: FakeKaitoServer,
+) -> None:
+    with LocalRedisServer() as own:
+        client = team_client(server, own.url)
+        first = client.mindshare("BTC", start="2024-06-01")
+    # the server is gone now: cached reads, new fetches and cache_info must all go on
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = client.mindshare("BTC", start="2024-06-01")
+        other = client.mindshare(["ETH", "SOL"], start="2024-06-01")
+        info = client.cache_info()
+    client.close()
+    pd.testing.assert_frame_equal(first, again)
+    assert other.shape[1] == 2
+    assert info.empty
+    messages = [str(w.message) for w in caught if issubclass(w.category, kp.KaitoWarning)]
+    assert len(messages) == 1
+    assert "cannot be used" in messages[0]
+
+
+def test_a_pickle_planted_in_the_team_cache_is_never_run(
+    server: FakeKaitoServer, redis_url: str, store: Any, tmp_path: Path
+) -> None:
+    with team_client(server, redis_url) as client:
+        client.mindshare("BTC", start="2024-06-01")
+        (key,) = [k for k in store.scan_iter(f"{NAMESPACE}:*")]
+        marker = tmp_path / "ran"
+
+        class Payload:
+            def __reduce__(self) -> tuple[Any, ...]:
+                return (Path.touch, (marker,))
+
+        store.set(key, pickle.dumps(Payload()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", kp.KaitoWarning)
+            df = client.mindshare("BTC", start="2024-06-01")
+    assert not marker.exists()
+    assert df["mindshare"].count() > 25
+
+
+def test_a_lock_left_by_a_dead_process_holds_others_back_only_briefly(
+    server: FakeKaitoServer, redis_url: str, store: Any
+) -> None:
+    with team_client(server, redis_url) as client:
+        url = client._transport.url(
+            "mindshare",
+            client.plan("mindshare", "BTC", start="2024-06-01").request_params(
+                "BTC", dt.date(2024, 1, 1), TODAY
+            ),
+        )
+        lock = LOCK_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32]
+        store.set(lock, b"a-process-that-died", px=1500)
+        began = time.monotonic()
+        df = client.mindshare("BTC", start="2024-06-01")
+        waited = time.monotonic() - began
+    assert df["mindshare"].count() > 25
+    assert 1.0 < waited < 6
+    assert len(server.api_requests()) == 1
