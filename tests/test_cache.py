@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -540,3 +541,37 @@ def test_one_failed_token_of_a_list_is_named_in_failures(
     with pytest.raises(kp.APIError) as info:
         client.mindshare(["BTC", "NOPE"], start="2024-06-01")
     assert set(info.value.failures) == {"NOPE"}
+
+
+@contextlib.contextmanager
+def _read_only(path: Path) -> Iterator[None]:
+    """Make ``path`` read-only, for root too (permission bits don't stop root: chattr +i does)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    path.chmod(mode & ~0o222)
+    immutable = False
+    if os.geteuid() == 0:
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+        if done.returncode != 0:
+            path.chmod(mode)
+            pytest.skip(f"root, and chattr +i is not available here: {done.stderr!r}")
+        immutable = True
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("layout", ["read-only directory", "read-only file"])
+def test_a_read_only_cache_warns_once_and_the_fetch_succeeds(
+    server: FakeKaitoServer, cache_dir: Path, layout: str
+) -> None:
+    with make_client(server, cache_dir=cache_dir) as client:
+        client.mindshare("SOL", start="2024-06-01")  # a cache that exists, then turns read-only
+    target = cache_dir if layout == "read-only directory" else cache_dir / "http-cache.sqlite"
+    with _read_only(target):
+        messages = _fetch_with_damaged_cache(server, cache_dir)
+    (message,) = messages
+    assert "http-cache.sqlite" in message
