@@ -53,9 +53,13 @@ class Query:
 
     def describe(self, name: str | None = None) -> str:
         """Return the query in words, for messages: ``engagement of token 'BTC' 2024-03-01..05``."""
-        who: object = name if name is not None else (self.names if self.many else self.names[0])
+        if name is None and self.many:
+            who = f"{len(self.names)} {self.kind}s"
+        else:
+            label = name if name is not None else self.names[0]
+            who = f"{self.kind} {label!r}"
         extra = "".join(f" {k}={v}" for k, v in self.params)
-        return f"{self.method} of {self.kind} {who!r} {self.start}..{self.end}{extra}"
+        return f"{self.method} of {who} {self.start}..{self.end}{extra}"
 
     def attrs(self) -> dict[Hashable, Any]:
         """Return what was asked, for ``DataFrame.attrs``."""
