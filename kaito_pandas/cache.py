@@ -17,12 +17,16 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
+import requests
 from requests_cache import NEVER_EXPIRE, CachedSession
 from requests_cache.backends.base import BaseCache
 from requests_cache.backends.filesystem import FileCache, FileDict
 from requests_cache.backends.sqlite import SQLiteCache
+from requests_cache.models.response import CachedResponse
 
+from kaito_pandas import team
 from kaito_pandas.errors import KaitoWarning
+from kaito_pandas.settings import Settings
 from kaito_pandas.team import NAMESPACE
 
 __all__ = [
@@ -34,8 +38,12 @@ __all__ = [
     "chunk_expiry",
     "clear_cache",
     "default_cache_dir",
+    "forget",
+    "latest_earlier",
+    "lookup",
     "make_cached_session",
     "planned_location",
+    "session_for",
     "warn_unusable",
 ]
 
@@ -203,6 +211,36 @@ class _PrivateFileCache(FileCache):
         self.responses = _PrivateFileDict(cache_name, decode_content=True, lock=self.responses.lock)
 
 
+def session_for(settings: Settings) -> tuple[CachedSession | None, dict[str, Any]]:
+    """Return the cached session ``settings`` ask for, and what a team cache shares.
+
+    The second value holds the Redis ``limiter`` and ``flight`` for the
+    transport when the cache is on Redis. A cache that cannot be opened gives a
+    warning and ``None``: fetching goes on without it.
+    """
+    shared: dict[str, Any] = {}
+    redis = None
+    if settings.cache_backend == "redis":
+        assert settings.redis_url is not None  # Settings checks it
+        redis = team.redis_connection(settings.redis_url)
+        # one rate limit and one request per chunk for every process on this Redis
+        host = urlsplit(settings.base_url)
+        scope = f"{host.hostname}:{host.port or ''}"
+        shared["limiter"] = team.RedisRateLimiter(redis, settings.rate_limit, scope=scope)
+        shared["flight"] = team.RedisSingleFlight(redis)
+    try:
+        session = make_cached_session(
+            settings.cache_backend,
+            settings.cache_dir,
+            expire_after=settings.expire_after,
+            redis=redis,
+        )
+    except CACHE_ERRORS as exc:
+        warn_unusable(planned_location(settings.cache_backend, settings.cache_dir), exc)
+        return None, {}
+    return session, shared
+
+
 def planned_location(backend: object, cache_dir: str | os.PathLike[str] | None) -> Path | None:
     """Return where a named backend keeps its cache: the SQLite file or the files' directory.
 
@@ -217,6 +255,38 @@ def planned_location(backend: object, cache_dir: str | os.PathLike[str] | None) 
     if backend == "filesystem":
         return root / _FILES_NAME
     return None
+
+
+def lookup(session: CachedSession, url: str) -> CachedResponse | None:
+    """Return the cached response for a GET of ``url``, fresh or not, or None."""
+    key = session.cache.create_key(requests.Request("GET", url).prepare())
+    return session.cache.get_response(key)
+
+
+def latest_earlier(session: CachedSession, url: str) -> CachedResponse | None:
+    """Return the cached answer to ``url`` asked with the latest earlier ``end_date``.
+
+    Offline, the current year's chunk fetched on an earlier day stands in for
+    today's: it is all there is.
+    """
+    target = urlsplit(url)
+    wanted = dict(parse_qsl(target.query, keep_blank_values=True))
+    until = wanted.pop("end_date", "")
+    best, best_end = None, ""
+    for response in session.cache.filter(valid=True, expired=True):
+        parts = urlsplit(response.url)
+        if (parts.netloc, parts.path) != (target.netloc, target.path):
+            continue
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        end = query.pop("end_date", "")
+        if query == wanted and until > end > best_end:
+            best, best_end = response, end
+    return best
+
+
+def forget(session: CachedSession, url: str) -> None:
+    """Delete the cached answer to a GET of ``url``."""
+    session.cache.delete(requests=[requests.Request("GET", url).prepare()])
 
 
 def chunk_expiry(chunk_end: dt.date, today: dt.date, expire_after: float) -> float:

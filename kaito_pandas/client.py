@@ -6,16 +6,15 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import pandas as pd
 import requests
 
-from kaito_pandas import cache, team
+from kaito_pandas import cache
 from kaito_pandas.dates import DateLike, today_utc
 from kaito_pandas.errors import ResponseError
 from kaito_pandas.fetching import fetch_query
-from kaito_pandas.parsing import loads
+from kaito_pandas.parsing import parse_tokens
 from kaito_pandas.query import Query, TokenArg, plan_query
 from kaito_pandas.settings import Settings
 from kaito_pandas.transport import Transport
@@ -69,27 +68,7 @@ class Client:
         owned = session is None
         shared: dict[str, Any] = {}
         if session is None and self.settings.cache:
-            redis = None
-            if self.settings.cache_backend == "redis":
-                assert self.settings.redis_url is not None  # Settings checks it
-                redis = team.redis_connection(self.settings.redis_url)
-                # one rate limit and one request per chunk for every process on this Redis
-                host = urlsplit(self.settings.base_url)
-                scope = f"{host.hostname}:{host.port or ''}"
-                shared["limiter"] = team.RedisRateLimiter(
-                    redis, self.settings.rate_limit, scope=scope
-                )
-                shared["flight"] = team.RedisSingleFlight(redis)
-            try:
-                session = cache.make_cached_session(
-                    self.settings.cache_backend,
-                    self.settings.cache_dir,
-                    expire_after=self.settings.expire_after,
-                    redis=redis,
-                )
-            except cache.CACHE_ERRORS as exc:
-                where = cache.planned_location(self.settings.cache_backend, self.settings.cache_dir)
-                cache.warn_unusable(where, exc)
+            session, shared = cache.session_for(self.settings)
         self._transport = Transport(self.settings, session=session, owns_session=owned, **shared)
 
     def __repr__(self) -> str:
@@ -315,18 +294,11 @@ class Client:
         what = "tokens list"
         body = self._transport.get("tokens", {}, what=what, auth=False)
         try:
-            rows = loads(body)
-            if not isinstance(rows, list) or not all(
-                isinstance(row, dict) and isinstance(row.get("token"), str) for row in rows
-            ):
-                raise ResponseError("expected a JSON list of objects with a 'token'")
+            return parse_tokens(body)
         except ResponseError as exc:
             self._transport.forget("tokens", {})  # nothing wrong stays in the cache
             message = self._transport.redact(f"Kaito {what}: {exc}")  # a body may echo the key
             raise ResponseError(message, status_code=200) from None
-        columns = ["token", "fullname", "symbol", "coingecko_id"]
-        extra = [k for row in rows for k in row if k not in columns]
-        return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *extra])))
 
     def plan(
         self,

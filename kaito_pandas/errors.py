@@ -9,6 +9,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "CacheMissError",
+    "CancelledError",
     "KaitoError",
     "KaitoWarning",
     "RateLimitError",
@@ -62,6 +63,10 @@ class ResponseError(APIError):
 
 class CacheMissError(KaitoError):
     """Offline mode, and what was asked is not (fully) in the cache: fetch it once online."""
+
+
+class CancelledError(KaitoError):
+    """Not sent: the call it belonged to had already failed."""
 
 
 class KaitoWarning(UserWarning):

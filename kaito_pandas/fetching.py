@@ -21,7 +21,13 @@ from typing import IO, Any, Literal, Protocol
 import pandas as pd
 
 from kaito_pandas.cache import chunk_expiry
-from kaito_pandas.errors import AuthenticationError, KaitoError, KaitoWarning, ResponseError
+from kaito_pandas.errors import (
+    AuthenticationError,
+    CancelledError,
+    KaitoError,
+    KaitoWarning,
+    ResponseError,
+)
 from kaito_pandas.parsing import (
     REQUIRED_COLUMNS,
     Columns,
@@ -32,7 +38,7 @@ from kaito_pandas.parsing import (
 )
 from kaito_pandas.query import Query
 from kaito_pandas.settings import Settings
-from kaito_pandas.transport import CancelledError, Transport
+from kaito_pandas.transport import Transport
 
 __all__ = ["ERRORS", "fetch_query", "progress_bar"]
 

@@ -31,6 +31,7 @@ __all__ = [
     "loads",
     "parse_columns",
     "parse_response",
+    "parse_tokens",
 ]
 
 #: Columns every frame of a method has, NaN where the service sent none
@@ -243,6 +244,29 @@ def empty_frame(names: Iterable[str]) -> pd.DataFrame:
         for name in names
     }
     return pd.DataFrame(data, index=index, columns=names)
+
+
+def parse_tokens(body: bytes | str) -> pd.DataFrame:
+    """Return ``/api/v1/tokens`` as a frame: ``token``, ``fullname``, ``symbol``, ``coingecko_id``.
+
+    Raises
+    ------
+    ResponseError
+        If the body is not a JSON list of objects that each have a ``token``.
+
+    Examples
+    --------
+    >>> parse_tokens(b'[{"token": "HYPERLIQUID", "symbol": "HYPE"}]')["symbol"].iloc[0]
+    'HYPE'
+    """
+    rows = loads(body)
+    if not isinstance(rows, list) or not all(
+        isinstance(row, dict) and isinstance(row.get("token"), str) for row in rows
+    ):
+        raise ResponseError("expected a JSON list of objects with a 'token'")
+    columns = ["token", "fullname", "symbol", "coingecko_id"]
+    extra = [key for row in rows for key in row if key not in columns]
+    return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *extra])))
 
 
 def parse_response(body: bytes | str, method: str, *, start: dt.date, end: dt.date) -> pd.DataFrame:

@@ -1,132 +1,55 @@
 """HTTP for the client: one session, timeouts, retries with back-off, a shared rate limit.
 
-Status codes become :mod:`kaito_pandas.errors` here and nowhere else.
+What an answer's status means is decided in :func:`kaito_pandas.wire.judge`; this
+room decides whether to try again, and keeps the key out of every message.
 """
 
 from __future__ import annotations
 
-import collections
 import concurrent.futures
-import datetime as dt
-import email.utils
-import json
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from typing import Any
+from urllib.parse import quote, urlencode
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
 from urllib3.exceptions import ReadTimeoutError
 
-from kaito_pandas import __version__
-from kaito_pandas.cache import CACHE_ERRORS, KEY_HEADERS, cache_path, warn_unusable
+from kaito_pandas import __version__, cache
 from kaito_pandas.errors import (
     APIError,
     AuthenticationError,
     CacheMissError,
+    CancelledError,
     KaitoError,
     RateLimitError,
 )
-from kaito_pandas.settings import ENV_API_KEY, ENV_OFFLINE, RATE_WINDOW_SLACK, Settings
+from kaito_pandas.settings import ENV_API_KEY, ENV_OFFLINE, Settings
 from kaito_pandas.team import RedisSingleFlight
+from kaito_pandas.wire import (
+    GuardedAdapter,
+    Limiter,
+    RateLimiter,
+    judge,
+)
 
-__all__ = ["RETRY_STATUSES", "CancelledError", "Limiter", "RateLimiter", "Transport"]
+__all__ = ["Transport"]
 
 logger = logging.getLogger("kaito_pandas")
 
-#: Statuses worth another try: rate limited, or the service briefly down.
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _NETWORK_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
-_MESSAGE_LIMIT = 300
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
-
-
-class RateLimiter:
-    """At most ``rate`` request starts per second in any window, shared by all threads.
-
-    Examples
-    --------
-    >>> limiter = RateLimiter(5.0)
-    >>> limiter.acquire()  # returns at once; the sixth call within a second waits
-    """
-
-    def __init__(self, rate: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep):
-        self._capacity = max(1, int(rate))
-        self._window = self._capacity / rate * RATE_WINDOW_SLACK
-        self._sent: collections.deque[float] = collections.deque()
-        self._lock = threading.Lock()
-        self._clock = clock
-        self._sleep = sleep
-        self._paused_until = 0.0
-
-    def pause(self, seconds: float) -> None:
-        """Hold every thread's next request back for ``seconds`` (the service said 429)."""
-        with self._lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-    def acquire(self) -> None:
-        """Wait until one more request may start, then count it."""
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._sent and now - self._sent[0] >= self._window:
-                    self._sent.popleft()
-                if self._paused_until > now:
-                    wait = self._paused_until - now
-                elif len(self._sent) < self._capacity:
-                    self._sent.append(now)
-                    return
-                else:
-                    wait = self._window - (now - self._sent[0])
-            self._sleep(wait)
-
-
-class Limiter(Protocol):
-    """What the transport needs of a rate limit: wait for a turn; hold everyone back."""
-
-    def acquire(self) -> None: ...
-
-    def pause(self, seconds: float) -> None: ...
-
-
-class CancelledError(KaitoError):
-    """Not sent: the call it belonged to had already failed."""
-
-
-class _GuardedAdapter(HTTPAdapter):
-    """The one place a request leaves the process: the rate limit applies, offline forbids it.
-
-    requests-cache answers hits before a request reaches an adapter, so cached
-    answers neither wait for nor use up the rate limit.
-    """
-
-    def __init__(self, limiter: Limiter, *, offline: bool) -> None:
-        super().__init__()
-        self.limiter = limiter
-        self.offline = offline
-
-    def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        if self.offline:
-            raise CacheMissError(f"offline: {request.method} {_path(request.url)} is not cached")
-        # requests-cache says expire_after with a Cache-Control request header; it is
-        # for the cache, not for the service.
-        request.headers.pop("Cache-Control", None)
-        self.limiter.acquire()
-        return super().send(request, *args, **kwargs)
 
 
 class Transport:
@@ -154,13 +77,13 @@ class Transport:
         # limit; a caller's session is left as it is, and every request waits its turn.
         self._limit_each_request = not self._owns_session
         if self._owns_session:
-            adapter = _GuardedAdapter(self.limiter, offline=settings.offline)
+            adapter = GuardedAdapter(self.limiter, offline=settings.offline)
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
         if isinstance(self.session, CachedSession):  # never store the key, whoever made it
             ignored = self.session.settings.ignored_parameters or ()
             self.session.settings.ignored_parameters = tuple(
-                dict.fromkeys([*ignored, *KEY_HEADERS])
+                dict.fromkeys([*ignored, *cache.KEY_HEADERS])
             )
         self._sleep = sleep
         self._clock = clock
@@ -296,7 +219,7 @@ class Transport:
                 # after waiting in vain for another process, this send gets its own deadline
                 own = None if turn == flight.WAITED else deadline
                 return self._send(url, headers, what, expire_after, stop, own)
-        except CACHE_ERRORS as exc:  # the team cache went away: go on without it
+        except cache.CACHE_ERRORS as exc:  # the team cache went away: go on without it
             self._drop_cache(session, exc)
             return self._send(url, headers, what, expire_after, stop, deadline)
 
@@ -344,13 +267,16 @@ class Transport:
         return bytes(cached.content or b"")
 
     def _cached_response(self, url: str) -> Any:
+        return self._on_cache(cache.lookup, url)
+
+    def _on_cache(self, operation: Callable[..., Any], *args: Any) -> Any:
+        """Run a cache operation; if the cache fails, go on without it and return None."""
         session = self.cached_session
         if session is None:
             return None
         try:
-            key = session.cache.create_key(requests.Request("GET", url).prepare())
-            return session.cache.get_response(key)
-        except CACHE_ERRORS as exc:
+            return operation(session, *args)
+        except cache.CACHE_ERRORS as exc:
             self._drop_cache(session, exc)
             return None
 
@@ -359,18 +285,18 @@ class Transport:
         with self._inflight_lock:
             if self.session is not broken:
                 return  # another thread already did
-            location = cache_path(broken) if isinstance(broken, CachedSession) else None
+            location = cache.cache_path(broken) if isinstance(broken, CachedSession) else None
             plain = requests.Session()
             if self._owns_session:
                 # a rate limit kept in a Redis that failed is replaced by this process's own
                 if not isinstance(self.limiter, RateLimiter):
                     self.limiter = RateLimiter(self.settings.rate_limit, clock=self._clock)
-                adapter = _GuardedAdapter(self.limiter, offline=self.settings.offline)
+                adapter = GuardedAdapter(self.limiter, offline=self.settings.offline)
                 plain.mount("http://", adapter)
                 plain.mount("https://", adapter)
             self.session = plain
             self.flight = None
-        warn_unusable(location, error)
+        cache.warn_unusable(location, error)
 
     def cached_body(self, endpoint: str, params: Mapping[str, str]) -> bytes | None:
         """Return the cached body if it is fresh (or offline, if it is there at all), else None.
@@ -392,35 +318,13 @@ class Transport:
         return bytes(cached.content or b"")
 
     def _latest_earlier_chunk(self, endpoint: str, params: Mapping[str, str]) -> Any:
-        session = self.cached_session
-        if session is None or "end_date" not in params:
+        if "end_date" not in params:
             return None
-        wanted = {k: v for k, v in params.items() if k != "end_date"}
-        target = urlsplit(self.url(endpoint, {}))
-        best, best_end = None, ""
-        try:
-            for response in session.cache.filter(valid=True, expired=True):
-                parts = urlsplit(response.url)
-                if (parts.netloc, parts.path) != (target.netloc, target.path):
-                    continue
-                query = dict(parse_qsl(parts.query, keep_blank_values=True))
-                end = query.pop("end_date", "")
-                if query == wanted and params["end_date"] > end > best_end:
-                    best, best_end = response, end
-        except CACHE_ERRORS as exc:
-            self._drop_cache(session, exc)
-            return None
-        return best
+        return self._on_cache(cache.latest_earlier, self.url(endpoint, params))
 
     def forget(self, endpoint: str, params: Mapping[str, str]) -> None:
         """Delete a cached answer, e.g. one whose body turned out to break the contract."""
-        session = self.cached_session
-        if session is not None:
-            url = self.url(endpoint, params)
-            try:
-                session.cache.delete(requests=[requests.Request("GET", url).prepare()])
-            except CACHE_ERRORS as exc:
-                self._drop_cache(session, exc)
+        self._on_cache(cache.forget, self.url(endpoint, params))
 
     def _attempt(
         self,
@@ -463,7 +367,7 @@ class Transport:
             raise
         except requests.RequestException as exc:
             return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
-        except CACHE_ERRORS as exc:
+        except cache.CACHE_ERRORS as exc:
             if not isinstance(session, CachedSession):
                 return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
             # the cache failed, not the service: once more, without the cache
@@ -473,36 +377,12 @@ class Transport:
         logger.debug("GET %s -> %d in %.3fs", what, status, self._clock() - sent)
         if 200 <= status < 300:
             return body
-        message = self.redact(
-            f"Kaito {what}: HTTP {status} {response.reason or ''}".rstrip() + _server_message(body)
+        error, wait = judge(
+            response, body, what, redact=self.redact, max_retry_after=self.settings.max_retry_after
         )
-        if status in (401, 403):
-            return AuthenticationError(
-                f"{message}; check the API key ({ENV_API_KEY}): it may be wrong, expired or revoked",
-                status_code=status,
-            ), None
-        if 300 <= status < 400:
-            location = self.redact(response.headers.get("Location", "?"))
-            return APIError(
-                f"{message}; redirected to {location}, which is not followed so that the key "
-                "goes nowhere else: set base_url to the service's real address",
-                status_code=status,
-            ), None
-        if status not in RETRY_STATUSES:
-            return APIError(message, status_code=status), None
-        retry_after = _retry_after(response.headers.get("Retry-After"))
-        if retry_after is not None:
-            message += f"; the service asks to wait {retry_after:.0f}s"
-        error: KaitoError
-        if status == 429:
-            error = RateLimitError(f"{message}; rate limited", retry_after=retry_after)
-        else:
-            error = APIError(message, status_code=status)
-        if retry_after is None:
-            return error, -1
-        if status == 429:  # everyone sharing the limit waits, not only this request
-            self.limiter.pause(min(retry_after, self.settings.max_retry_after))
-        return error, retry_after if retry_after <= self.settings.max_retry_after else None
+        if isinstance(error, RateLimitError) and error.retry_after is not None and wait:
+            self.limiter.pause(wait)  # everyone sharing the limit waits, not only this request
+        return error, wait
 
     def redact(self, text: str) -> str:
         """Return ``text`` with the API key, should it appear (also as a repr), as ``***``."""
@@ -512,42 +392,3 @@ class Transport:
         for form in (key, repr(key)[1:-1], repr(key)):
             text = text.replace(form, "***")
         return text
-
-
-def _server_message(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip()
-    if not text:
-        return ""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        for key in ("error", "message", "detail", "msg"):
-            if isinstance(data.get(key), str):
-                text = data[key]
-                break
-    flat = " ".join(text.split())
-    if len(flat) > _MESSAGE_LIMIT:
-        flat = flat[:_MESSAGE_LIMIT] + "…"
-    return f": {flat}"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header, in either of its forms, or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
-
-
-def _path(url: str | None) -> str:
-    return urlsplit(url or "").path

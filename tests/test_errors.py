@@ -13,7 +13,7 @@ import requests
 import kaito_pandas as kp
 from kaito_pandas.settings import RATE_WINDOW_SLACK
 from kaito_pandas.testing import FakeKaitoServer
-from kaito_pandas.transport import RateLimiter
+from kaito_pandas.wire import RateLimiter
 from tests.conftest import API_KEY, TODAY
 
 

@@ -1,0 +1,91 @@
+"""The fake Kaito server's request side: query validation and scripted faults; no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from kaito_pandas.dates import EARLIEST_DAY
+
+_LANGUAGES = ("all", "en", "zh", "ko", "ja", "es", "fr", "de", "ru", "tr", "vi", "pt")
+_OPTIONS: dict[str, dict[str, frozenset[str]]] = {
+    "engagement": {},
+    "mentions": {},
+    "mindshare": {"scope": frozenset({"pretge"})},
+    "sentiment": {
+        "adjusted": frozenset({"true", "false"}),
+        "average": frozenset({"true", "false"}),
+        "gaussian": frozenset({"true", "false"}),
+        "language": frozenset(_LANGUAGES),
+        "version": frozenset({"2", "3"}),
+    },
+}
+_KEYWORD_METHODS = frozenset({"engagement", "mentions"})
+_STRICT_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _BadRequestError(ValueError):
+    """A query the API refuses with 400; the message is the body's ``error``."""
+
+
+def _parse_query(method: str, raw_query: str, today: dt.date) -> dict[str, Any]:
+    """Validate a query string; return synthetic_response's keyword arguments or raise."""
+    try:
+        pairs = parse_qsl(raw_query, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise _BadRequestError("query string is not valid UTF-8") from None
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        if key in params:
+            raise _BadRequestError(f"parameter {key!r} given more than once")
+        params[key] = value
+    token, keyword = params.pop("token", None), params.pop("keyword", None)
+    if keyword is not None and method not in _KEYWORD_METHODS:
+        raise _BadRequestError(f"{method} does not accept 'keyword': give a token")
+    if not token and not keyword:
+        raise _BadRequestError("give a non-empty 'token' or 'keyword'")
+    bounds = []
+    for key, default in (("start_date", EARLIEST_DAY[method]), ("end_date", today)):
+        text = params.pop(key, None)
+        if text is None:
+            bounds.append(default)
+            continue
+        try:
+            if not _STRICT_DAY.fullmatch(text):
+                raise ValueError
+            bounds.append(dt.date.fromisoformat(text))
+        except ValueError:
+            raise _BadRequestError(f"{key}={text!r} is not a YYYY-MM-DD day") from None
+    if bounds[0] > bounds[1]:
+        raise _BadRequestError(f"start_date {bounds[0]} is after end_date {bounds[1]}")
+    allowed = _OPTIONS[method]
+    for key, value in params.items():
+        if key not in allowed:
+            raise _BadRequestError(f"unknown parameter {key!r} for {method}")
+        if value not in allowed[key]:
+            raise _BadRequestError(
+                f"{key}={value!r} is not one of {', '.join(sorted(allowed[key]))}"
+            )
+    start, end = max(bounds[0], EARLIEST_DAY[method]), min(bounds[1], today)
+    query = {"token": token or None, "keyword": keyword or None, "start": start, "end": end}
+    return {**query, "params": params}
+
+
+@dataclass
+class _Fault:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    drop: bool
+    latency: float
+    times: int
+    endpoint: str | None
+    stall: float
+    params: dict[str, str]
+
+    def matches(self, endpoint: str, params: Mapping[str, str]) -> bool:
+        return self.endpoint in (None, endpoint) and self.params.items() <= params.items()

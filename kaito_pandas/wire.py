@@ -1,0 +1,201 @@
+"""What crosses the wire: the rate limit, the adapter every request leaves by, and what
+error answers say (``Retry-After``, the server's message).
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import email.utils
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from kaito_pandas.errors import (
+    APIError,
+    AuthenticationError,
+    CacheMissError,
+    KaitoError,
+    RateLimitError,
+)
+from kaito_pandas.settings import ENV_API_KEY, RATE_WINDOW_SLACK
+
+__all__ = [
+    "RETRY_STATUSES",
+    "GuardedAdapter",
+    "Limiter",
+    "RateLimiter",
+    "judge",
+    "retry_after_seconds",
+    "server_message",
+]
+
+#: Statuses worth another try: rate limited, or the service briefly down.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+#: Characters of a server's error message quoted in ours.
+_MESSAGE_LIMIT = 300
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class RateLimiter:
+    """At most ``rate`` request starts per second in any window, shared by all threads.
+
+    Examples
+    --------
+    >>> limiter = RateLimiter(5.0)
+    >>> limiter.acquire()  # returns at once; the sixth call within a second waits
+    """
+
+    def __init__(self, rate: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep):
+        self._capacity = max(1, int(rate))
+        self._window = self._capacity / rate * RATE_WINDOW_SLACK
+        self._sent: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._sleep = sleep
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Hold every thread's next request back for ``seconds`` (the service said 429)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def acquire(self) -> None:
+        """Wait until one more request may start, then count it."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                while self._sent and now - self._sent[0] >= self._window:
+                    self._sent.popleft()
+                if self._paused_until > now:
+                    wait = self._paused_until - now
+                elif len(self._sent) < self._capacity:
+                    self._sent.append(now)
+                    return
+                else:
+                    wait = self._window - (now - self._sent[0])
+            self._sleep(wait)
+
+
+class Limiter(Protocol):
+    """What the transport needs of a rate limit: wait for a turn; hold everyone back."""
+
+    def acquire(self) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+
+class GuardedAdapter(HTTPAdapter):
+    """The one place a request leaves the process: the rate limit applies, offline forbids it.
+
+    requests-cache answers hits before a request reaches an adapter, so cached
+    answers neither wait for nor use up the rate limit.
+    """
+
+    def __init__(self, limiter: Limiter, *, offline: bool) -> None:
+        super().__init__()
+        self.limiter = limiter
+        self.offline = offline
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        if self.offline:
+            raise CacheMissError(f"offline: {request.method} {_path(request.url)} is not cached")
+        # requests-cache says expire_after with a Cache-Control request header; it is
+        # for the cache, not for the service.
+        request.headers.pop("Cache-Control", None)
+        self.limiter.acquire()
+        return super().send(request, *args, **kwargs)
+
+
+def server_message(body: bytes) -> str:
+    text = body.decode("utf-8", "replace").strip()
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("error", "message", "detail", "msg"):
+            if isinstance(data.get(key), str):
+                text = data[key]
+                break
+    flat = " ".join(text.split())
+    if len(flat) > _MESSAGE_LIMIT:
+        flat = flat[:_MESSAGE_LIMIT] + "…"
+    return f": {flat}"
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header, in either of its forms, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def _path(url: str | None) -> str:
+    return urlsplit(url or "").path
+
+
+def judge(
+    response: requests.Response,
+    body: bytes,
+    what: str,
+    *,
+    redact: Callable[[str], str],
+    max_retry_after: float,
+) -> tuple[KaitoError, float | None]:
+    """Return the error an answer that is not 2xx means, and how long to wait before a retry.
+
+    The wait is -1 for exponential back-off, None when retrying is no use.
+    This is the one place where status codes become errors.
+    """
+    status = response.status_code
+    message = redact(
+        f"Kaito {what}: HTTP {status} {response.reason or ''}".rstrip() + server_message(body)
+    )
+    if status in (401, 403):
+        return AuthenticationError(
+            f"{message}; check the API key ({ENV_API_KEY}): it may be wrong, expired or revoked",
+            status_code=status,
+        ), None
+    if 300 <= status < 400:
+        location = redact(response.headers.get("Location", "?"))
+        return APIError(
+            f"{message}; redirected to {location}, which is not followed so that the key "
+            "goes nowhere else: set base_url to the service's real address",
+            status_code=status,
+        ), None
+    if status not in RETRY_STATUSES:
+        return APIError(message, status_code=status), None
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    if retry_after is not None:
+        message += f"; the service asks to wait {retry_after:.0f}s"
+    error: KaitoError
+    if status == 429:
+        error = RateLimitError(f"{message}; rate limited", retry_after=retry_after)
+    else:
+        error = APIError(message, status_code=status)
+    if retry_after is None:
+        return error, -1
+    return error, retry_after if retry_after <= max_retry_after else None
