@@ -44,6 +44,7 @@ __all__ = [
     "make_cached_session",
     "planned_location",
     "session_for",
+    "warn_cache_failed",
     "warn_unusable",
 ]
 
@@ -374,14 +375,32 @@ def cache_path(session: CachedSession) -> Path | None:
     return None
 
 
-def warn_unusable(location: str | os.PathLike[str] | None, error: BaseException) -> None:
-    """Warn, once per cause, that the cache cannot be used and say how to fix it."""
-    where = f"the cache at {location}" if location else "the cache"
+def warn_unusable(
+    location: str | os.PathLike[str] | None, error: BaseException, *, redis: str | None = None
+) -> None:
+    """Warn that the cache cannot be used, naming it and saying how to fix it.
+
+    ``redis`` describes a Redis cache (``host:port/db``); ``location`` a file or directory.
+    """
     detail = f"{type(error).__name__}: {error}"
-    warnings.warn(
-        f"{where} cannot be used ({detail}); fetching goes on without a cache. "
-        f"It holds nothing but copies of Kaito's answers: delete {location or 'it'}, make it "
-        "writable, or point KAITO_PANDAS_CACHE_DIR (or Client(cache_dir=...)) elsewhere.",
-        KaitoWarning,
-        stacklevel=4,
-    )
+    if redis is not None:
+        message = (
+            f"the Redis cache at {redis} cannot be used ({detail}); fetching goes on without "
+            "a cache. Check that Redis is running and reachable, or fix KAITO_PANDAS_REDIS_URL "
+            "(or Client(redis_url=...))."
+        )
+    else:
+        where = f"the cache at {location}" if location else "the cache"
+        message = (
+            f"{where} cannot be used ({detail}); fetching goes on without a cache. It holds "
+            f"nothing but copies of Kaito's answers: delete {location or 'it'}, make it "
+            "writable, or point KAITO_PANDAS_CACHE_DIR (or Client(cache_dir=...)) elsewhere."
+        )
+    warnings.warn(message, KaitoWarning, stacklevel=4)
+
+
+def warn_cache_failed(settings: Settings, location: Path | None, error: BaseException) -> None:
+    """Warn that the cache ``settings`` chose failed: a Redis by its address, else by its path."""
+    on_redis = settings.cache_backend == "redis" and settings.redis_url
+    redis = team.describe(settings.redis_url) if on_redis and settings.redis_url else None
+    warn_unusable(location, error, redis=redis)

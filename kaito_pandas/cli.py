@@ -115,7 +115,8 @@ def _client(*, demo_ok: bool = True) -> Iterator[tuple[kp.Client, bool]]:
     """The default client, or without a key a client of an in-process fake server (demo=True)."""
     # The demo server stands in only where the real service would be used without a key;
     # offline mode and a base URL of the user's own choosing go to the default client.
-    own_setup = any(os.environ.get(name) for name in (ENV_API_KEY, ENV_BASE_URL, ENV_OFFLINE))
+    offline = os.environ.get(ENV_OFFLINE, "").strip().lower() in ("1", "true", "yes", "on")
+    own_setup = offline or any(os.environ.get(name) for name in (ENV_API_KEY, ENV_BASE_URL))
     if own_setup or not demo_ok:
         yield kp.get_client(), False
         return
@@ -236,7 +237,11 @@ def _where(client: kp.Client) -> str:
         return str(location)
     if client.settings.cache_backend == "redis" and client.settings.redis_url:
         return f"Redis at {team.describe(client.settings.redis_url)}"
-    return "memory" if client.settings.cache else "(caching is off)"
+    if not client.settings.cache:
+        return "(caching is off)"
+    if client.settings.cache_backend == "memory":
+        return "memory"
+    return "(none: the cache could not be opened)"
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -372,7 +372,7 @@ class Client:
             try:
                 return cache.cache_info(session)
             except cache.CACHE_ERRORS as exc:
-                cache.warn_unusable(cache.cache_path(session), exc)
+                cache.warn_cache_failed(self.settings, cache.cache_path(session), exc)
         return cache.cache_info(cache.make_cached_session("memory", None, expire_after=1))
 
     def cache_location(self) -> Path | None:

@@ -96,7 +96,9 @@ def fetch_query(
     # the whole call, not each request, has the retry deadline.
     stop = threading.Event()
     deadline = time.monotonic() + settings.retry_deadline
-    settled_by_any_failure = not query.many or errors == "raise"
+    # A single query has failed at its first failure; a list query goes on, so that its
+    # error names every name that failed (or, with errors="warn", returns the others).
+    settled_by_any_failure = not query.many
 
     def collect(job: _Job, result: Columns | KaitoError | None) -> None:
         name = job[0]
@@ -152,7 +154,9 @@ def fetch_query(
     refused = [exc for exc in failures.values() if isinstance(exc, AuthenticationError)]
     if refused:  # a refused key is no per-token failure: errors="warn" does not hide it
         raise _combined(failures, query) if len(refused) == len(failures) else refused[0]
-    if failures and (settled_by_any_failure or len(failures) == len(query.names)):
+    if failures and (
+        settled_by_any_failure or errors == "raise" or len(failures) == len(query.names)
+    ):
         raise _combined(failures, query)
     required = REQUIRED_COLUMNS.get(query.method, ())
     frames = {

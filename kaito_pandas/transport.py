@@ -296,7 +296,7 @@ class Transport:
                 plain.mount("https://", adapter)
             self.session = plain
             self.flight = None
-        cache.warn_unusable(location, error)
+        cache.warn_cache_failed(self.settings, location, error)
 
     def cached_body(self, endpoint: str, params: Mapping[str, str]) -> bytes | None:
         """Return the cached body if it is fresh (or offline, if it is there at all), else None.

@@ -575,3 +575,15 @@ def test_a_read_only_cache_warns_once_and_the_fetch_succeeds(
         messages = _fetch_with_damaged_cache(server, cache_dir)
     (message,) = messages
     assert "http-cache.sqlite" in message
+
+
+def test_a_list_query_names_every_failed_token_however_many(
+    client: kp.Client, server: FakeKaitoServer
+) -> None:
+    client.mindshare("BTC", start="2024-06-01")  # cached: the only one that succeeds
+    names = ["BTC", "ETH", "SOL", "HYPERLIQUID", "BNB", "XRP", "DOGE", "ADA"]
+    server.fail(status=404, body='{"error": "unknown token"}', times=-1)
+    with pytest.raises(kp.APIError) as info:
+        client.mindshare(names, start="2024-06-01")
+    assert set(info.value.failures) == set(names[1:])
+    assert "7 of 8 tokens failed" in str(info.value)

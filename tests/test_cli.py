@@ -187,3 +187,13 @@ def test_offline_uses_the_cache_not_the_demo_server(
     assert out == online
     assert "demonstration" not in err
     assert server.requests == []
+
+
+def test_offline_switched_off_still_uses_the_demo_server(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KAITO_PANDAS_OFFLINE", "0")
+    assert main(["fetch", "engagement", "BTC", "--start", "2024-03-01", "--end", "2024-03-02"]) == 0
+    out, err = capsys.readouterr()
+    assert "644772.0" in out
+    assert "demonstration data" in err
