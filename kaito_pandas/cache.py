@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import sqlite3
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,8 @@ _SQLITE_NAME = "http-cache.sqlite"
 _FILES_NAME = "http-cache"
 #: Milliseconds a process waits for another to finish writing the SQLite file.
 _BUSY_TIMEOUT_MS = 30_000
+#: Tries to open a SQLite file that another process is setting up (about 10 s in all).
+_OPEN_ATTEMPTS = 10
 
 
 def default_cache_dir() -> Path:
@@ -175,7 +179,7 @@ def make_cached_session(
         _private_dir(location.parent)
         if backend == "sqlite":
             path = _private_file(location)
-            cache = SQLiteCache(path, wal=True, busy_timeout=_BUSY_TIMEOUT_MS)
+            cache = _open_sqlite(path)
         else:
             cache = _PrivateFileCache(_private_dir(location))
     else:
@@ -240,6 +244,22 @@ def session_for(settings: Settings) -> tuple[CachedSession | None, dict[str, Any
         warn_unusable(planned_location(settings.cache_backend, settings.cache_dir), exc)
         return None, {}
     return session, shared
+
+
+def _open_sqlite(path: Path) -> SQLiteCache:
+    """Open the SQLite cache, waiting while another process is setting the same file up.
+
+    Switching a new file to WAL takes a lock that SQLite's busy timeout does not
+    wait for, so two processes starting together may see "database is locked".
+    """
+    for attempt in range(_OPEN_ATTEMPTS):
+        try:
+            return SQLiteCache(path, wal=True, busy_timeout=_BUSY_TIMEOUT_MS)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * 2**attempt * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")
 
 
 def planned_location(backend: object, cache_dir: str | os.PathLike[str] | None) -> Path | None:
