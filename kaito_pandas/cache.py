@@ -241,7 +241,9 @@ def session_for(settings: Settings) -> tuple[CachedSession | None, dict[str, Any
             redis=redis,
         )
     except CACHE_ERRORS as exc:
-        warn_unusable(planned_location(settings.cache_backend, settings.cache_dir), exc)
+        warn_cache_failed(
+            settings, planned_location(settings.cache_backend, settings.cache_dir), exc
+        )
         return None, {}
     return session, shared
 

@@ -20,7 +20,7 @@ import kaito_pandas as kp
 from kaito_pandas import team
 from kaito_pandas.dates import METHODS, today_utc
 from kaito_pandas.query import plan_query
-from kaito_pandas.settings import ENV_API_KEY, ENV_BASE_URL, ENV_OFFLINE
+from kaito_pandas.settings import ENV_API_KEY, ENV_BASE_URL, ENV_OFFLINE, TRUE_FLAGS
 
 __all__ = ["main"]
 
@@ -111,13 +111,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 @contextlib.contextmanager
-def _client(*, demo_ok: bool = True) -> Iterator[tuple[kp.Client, bool]]:
+def _client() -> Iterator[tuple[kp.Client, bool]]:
     """The default client, or without a key a client of an in-process fake server (demo=True)."""
     # The demo server stands in only where the real service would be used without a key;
     # offline mode and a base URL of the user's own choosing go to the default client.
-    offline = os.environ.get(ENV_OFFLINE, "").strip().lower() in ("1", "true", "yes", "on")
+    offline = os.environ.get(ENV_OFFLINE, "").strip().lower() in TRUE_FLAGS
     own_setup = offline or any(os.environ.get(name) for name in (ENV_API_KEY, ENV_BASE_URL))
-    if own_setup or not demo_ok:
+    if own_setup:
         yield kp.get_client(), False
         return
     from kaito_pandas.testing import FakeKaitoServer

@@ -296,9 +296,7 @@ class Client:
         try:
             return parse_tokens(body)
         except ResponseError as exc:
-            self._transport.forget("tokens", {})  # nothing wrong stays in the cache
-            message = self._transport.redact(f"Kaito {what}: {exc}")  # a body may echo the key
-            raise ResponseError(message, status_code=200) from None
+            raise self._transport.reject("tokens", {}, what, exc) from None
 
     def plan(
         self,

@@ -208,10 +208,7 @@ def _chunk_or_error(
     try:
         parsed = parse_columns(loads(body))
     except ResponseError as exc:
-        transport.forget(query.method, query.request_params(*job))
-        # the body is quoted in the message, and a body may echo the key
-        message = transport.redact(f"Kaito {query.describe(name)}: {exc}")
-        return ResponseError(message, status_code=200)
+        return transport.reject(query.method, query.request_params(*job), query.describe(name), exc)
     return {
         column: {day: value for day, value in values.items() if first <= day <= last}
         for column, values in parsed.items()

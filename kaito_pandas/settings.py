@@ -25,7 +25,9 @@ __all__ = [
     "ENV_OFFLINE",
     "ENV_REDIS_URL",
     "RATE_WINDOW_SLACK",
+    "TRUE_FLAGS",
     "Settings",
+    "env_flag",
 ]
 
 ENV_API_KEY = "KAITO_API_KEY"
@@ -56,8 +58,28 @@ DEFAULT_EXPIRE_AFTER = 3600.0
 DEFAULT_CACHE_BACKEND = "sqlite"
 #: Requests in flight at once for a list query; the rate limit still applies.
 DEFAULT_MAX_WORKERS = 4
-_TRUE = frozenset({"1", "true", "yes", "on"})
+#: The values that turn a flag variable such as KAITO_PANDAS_OFFLINE on.
+TRUE_FLAGS = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def env_flag(environ: Mapping[str, str], name: str) -> bool:
+    """Return whether the environment variable ``name`` is on (1, true, yes, on) or off.
+
+    Raises
+    ------
+    ValueError
+        If it is set to anything else.
+
+    Examples
+    --------
+    >>> env_flag({"KAITO_PANDAS_OFFLINE": "yes"}, "KAITO_PANDAS_OFFLINE")
+    True
+    """
+    flag = environ.get(name, "").strip().lower()
+    if flag not in TRUE_FLAGS | _FALSE:
+        raise ValueError(f"{name}={environ[name]!r}: use 1 or 0")
+    return flag in TRUE_FLAGS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,12 +201,5 @@ class Settings:
             if "cache_backend" not in values and overrides.get("cache_dir") is None:
                 values["cache_backend"] = "redis"
         if "offline" not in values and ENV_OFFLINE in env:
-            flag = env[ENV_OFFLINE].strip().lower()
-            if flag not in _TRUE | _FALSE:
-                raise ValueError(f"{ENV_OFFLINE}={env[ENV_OFFLINE]!r}: use 1 or 0")
-            values["offline"] = flag in _TRUE
+            values["offline"] = env_flag(env, ENV_OFFLINE)
         return cls(**values)
-
-    def replace(self, **changes: Any) -> Settings:
-        """Return a copy with ``changes`` applied."""
-        return dataclasses.replace(self, **changes)

@@ -27,6 +27,7 @@ from kaito_pandas.errors import (
     CancelledError,
     KaitoError,
     RateLimitError,
+    ResponseError,
 )
 from kaito_pandas.settings import ENV_API_KEY, ENV_OFFLINE, Settings
 from kaito_pandas.team import RedisSingleFlight
@@ -321,6 +322,17 @@ class Transport:
         if "end_date" not in params:
             return None
         return self._on_cache(cache.latest_earlier, self.url(endpoint, params))
+
+    def reject(
+        self, endpoint: str, params: Mapping[str, str], what: str, problem: ResponseError
+    ) -> ResponseError:
+        """Forget a 200 whose body broke the contract; return the error to raise for it.
+
+        Nothing wrong stays in the cache, and since the message quotes the body,
+        which may echo the key, the key is redacted from it.
+        """
+        self.forget(endpoint, params)
+        return ResponseError(self.redact(f"Kaito {what}: {problem}"), status_code=200)
 
     def forget(self, endpoint: str, params: Mapping[str, str]) -> None:
         """Delete a cached answer, e.g. one whose body turned out to break the contract."""

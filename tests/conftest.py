@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -33,16 +34,16 @@ def server(_server: FakeKaitoServer) -> Iterator[FakeKaitoServer]:
     _server.latency = 0.0
 
 
+def make_client(server: FakeKaitoServer, **settings: Any) -> kp.Client:
+    """A client of the fake server, its key and ``TODAY``; ``settings`` add to or replace those."""
+    options: dict[str, Any] = {"api_key": API_KEY, "base_url": server.url, "today": lambda: TODAY}
+    return kp.Client(**{**options, **settings})
+
+
 @pytest.fixture
 def client(server: FakeKaitoServer) -> Iterator[kp.Client]:
     """A client of the fake server whose today is ``TODAY``, fast retries, a memory cache."""
-    with kp.Client(
-        API_KEY,
-        base_url=server.url,
-        today=lambda: TODAY,
-        retry_backoff=0.01,
-        cache_backend="memory",
-    ) as client:
+    with make_client(server, retry_backoff=0.01, cache_backend="memory") as client:
         yield client
 
 

@@ -15,7 +15,6 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -25,7 +24,7 @@ from requests_cache.backends.sqlite import SQLiteCache
 import kaito_pandas as kp
 from kaito_pandas.fetching import progress_bar
 from kaito_pandas.testing import FakeKaitoServer
-from tests.conftest import API_KEY, TODAY
+from tests.conftest import API_KEY, TODAY, make_client
 
 TOKENS = ["BTC", "ETH", "SOL"]
 
@@ -33,12 +32,6 @@ TOKENS = ["BTC", "ETH", "SOL"]
 @pytest.fixture
 def cache_dir(tmp_path: Path) -> Path:
     return tmp_path / "kaito-cache"
-
-
-def make_client(server: FakeKaitoServer, **settings: Any) -> kp.Client:
-    """A client of the fake server on ``TODAY``; ``settings`` add to or replace those."""
-    options: dict[str, Any] = {"api_key": API_KEY, "base_url": server.url, "today": lambda: TODAY}
-    return kp.Client(**{**options, **settings})
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from kaito_pandas.dates import EARLIEST_DAY, METHODS, to_day
 from kaito_pandas.parsing import REQUIRED_COLUMNS, TEXT_FIELDS, parse_response
 from kaito_pandas.query import plan_query
 from kaito_pandas.testing import FakeKaitoServer
-from tests.conftest import API_KEY, TODAY
+from tests.conftest import TODAY, make_client
 
 # Fresh randomness on every run and nothing remembered between runs: a failure
 # prints its example, and the explicit examples below pin the ones already found.
@@ -238,14 +238,7 @@ def test_any_raw_body_parses_to_a_valid_frame_or_raises_response_error(
 @pytest.fixture
 def fast_client(server: FakeKaitoServer) -> Iterator[kp.Client]:
     """The shared test client's settings without the 5 requests/s limit: one request an example."""
-    with kp.Client(
-        API_KEY,
-        base_url=server.url,
-        today=lambda: TODAY,
-        retry_backoff=0.01,
-        cache_backend="memory",
-        rate_limit=1000,
-    ) as client:
+    with make_client(server, retry_backoff=0.01, cache_backend="memory", rate_limit=1000) as client:
         yield client
 
 

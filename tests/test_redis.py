@@ -22,7 +22,7 @@ import kaito_pandas as kp
 from kaito_pandas._redis_testing import LocalRedisServer
 from kaito_pandas.team import LOCK_PREFIX, NAMESPACE, RATE_PREFIX
 from kaito_pandas.testing import FakeKaitoServer
-from tests.conftest import API_KEY, TODAY
+from tests.conftest import API_KEY, TODAY, make_client
 
 redis = pytest.importorskip(
     "redis", reason='the Redis tests need: pip install "kaito-pandas[redis]"'
@@ -57,14 +57,7 @@ def store(redis_url: str) -> Any:
 
 
 def team_client(server: FakeKaitoServer, redis_url: str, **settings: Any) -> kp.Client:
-    options: dict[str, Any] = {
-        "api_key": API_KEY,
-        "base_url": server.url,
-        "today": lambda: TODAY,
-        "cache_backend": "redis",
-        "redis_url": redis_url,
-    }
-    return kp.Client(**{**options, **settings})
+    return make_client(server, **{"cache_backend": "redis", "redis_url": redis_url, **settings})
 
 
 def test_a_second_client_on_the_same_redis_sends_no_request(

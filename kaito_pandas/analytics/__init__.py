@@ -17,7 +17,7 @@ from kaito_pandas.analytics._common import (
     TEXT_METRICS,
     metric_kind,
 )
-from kaito_pandas.analytics._reshape import resample, to_long
+from kaito_pandas.analytics._reshape import mentions_total, resample, to_long
 from kaito_pandas.analytics._series import ema, growth, rebase, rolling, zscore
 from kaito_pandas.analytics._tokens import corr, select_metric, share, smart_ratio
 
@@ -30,6 +30,7 @@ __all__ = [
     "corr",
     "ema",
     "growth",
+    "mentions_total",
     "metric_kind",
     "rebase",
     "resample",

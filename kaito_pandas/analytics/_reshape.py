@@ -136,3 +136,40 @@ def to_long(data: pd.DataFrame) -> pd.DataFrame:
         pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=columns)
     )
     return _copy_attrs(result, data)
+
+
+def mentions_total(data: pd.DataFrame) -> pd.DataFrame | pd.Series[float]:
+    """Return the mentions summed over sources: the service's own total where it sends one.
+
+    A day with no source at all stays NaN (``min_count=1``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        A mentions frame: ``document_mentions_<source>`` columns, flat or
+        ``("metric", "token")``.
+
+    Returns
+    -------
+    DataFrame or Series
+        One column per token for a list query, else a Series named
+        ``total_document_mentions``; attrs gain ``"metric"``.
+
+    Examples
+    --------
+    >>> mentions_total(kp.mentions(["BTC", "ETH"])).plot(logy=True)
+    """
+    total: pd.DataFrame | pd.Series[float]
+    if isinstance(data.columns, pd.MultiIndex):
+        metrics = data.columns.get_level_values(0)
+        if "total_document_mentions" in metrics:
+            total = pd.DataFrame(data["total_document_mentions"]).astype(float)
+        else:
+            sources = data.loc[:, metrics.str.startswith("document_mentions")].astype(float)
+            total = sources.T.groupby(level=1, sort=False).sum(min_count=1).T
+    elif "total_document_mentions" in data.columns:
+        total = data["total_document_mentions"].astype(float)
+    else:
+        sources = data.loc[:, data.columns.str.startswith("document_mentions")].astype(float)
+        total = sources.sum(axis=1, min_count=1).rename("total_document_mentions")
+    return _copy_attrs(total, data, metric="total_document_mentions")

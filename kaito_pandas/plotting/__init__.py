@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
+from kaito_pandas import analytics
 from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_sentiment
 from kaito_pandas.plotting._charts import plot_compare, plot_engagement, plot_lines, plot_share
 from kaito_pandas.plotting._style import DAILY_LIMIT, PALETTE, SOURCE_NOTE, root_figure
@@ -54,17 +55,6 @@ CHARTS: dict[str, Callable[..., Axes]] = {
 _FORMATS = {".png": "png", ".svg": "svg"}
 
 
-def _mentions_total(data: pd.DataFrame) -> pd.DataFrame:
-    """Return a list query's mentions summed over sources, one column per token."""
-    if "total_document_mentions" in data.columns.get_level_values(0):
-        total = cast(pd.DataFrame, data["total_document_mentions"])
-    else:
-        sources = data.loc[:, data.columns.get_level_values(0).str.startswith("document_mentions")]
-        total = sources.T.groupby(level=1, sort=False).sum(min_count=1).T
-    total.attrs = {**data.attrs, "metric": "total_document_mentions"}
-    return total
-
-
 def _choose(data: pd.DataFrame) -> tuple[str, pd.DataFrame, dict[str, Any]]:
     """Return the chart that fits a frame, by ``attrs["method"]`` and shape."""
     if not isinstance(data.index, pd.DatetimeIndex):
@@ -84,7 +74,7 @@ def _choose(data: pd.DataFrame) -> tuple[str, pd.DataFrame, dict[str, Any]]:
     if method == "mindshare" and listed:
         return "share", data, {"metric": "mindshare"}
     if method == "mentions" and listed:
-        return "compare", _mentions_total(data), {"scale": "log"}
+        return "compare", cast(pd.DataFrame, analytics.mentions_total(data)), {"scale": "log"}
     return "lines", data, {}
 
 

@@ -91,14 +91,14 @@ def _token_column(data: pd.DataFrame, metric: str, token: str) -> pd.Series[floa
 
 def _mentions_total(data: pd.DataFrame, token: str) -> pd.Series[float]:
     """Return a token's mentions summed over sources (or the service's own total)."""
-    if ("total_document_mentions", token) in data.columns:
-        return _token_column(data, "total_document_mentions", token)
-    sources = [
-        c for c in data.columns if str(c[0]).startswith("document_mentions") and c[1] == token
-    ]
-    total: pd.Series[float] = data.loc[:, sources].astype(float).sum(axis=1, min_count=1)
-    total.name = "total_document_mentions"
-    return total
+    totals = cast(pd.DataFrame, analytics.mentions_total(data))
+    if token not in totals.columns:
+        return pd.Series(
+            float("nan"), index=data.index, name="total_document_mentions", dtype=float
+        )
+    series: pd.Series[float] = totals[token].astype(float)
+    series.name = "total_document_mentions"
+    return series
 
 
 def _trimmed(series: pd.Series[float]) -> pd.Series[float]:
