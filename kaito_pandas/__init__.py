@@ -24,6 +24,7 @@ from kaito_pandas.errors import (
     KaitoWarning,
     RateLimitError,
     ResponseError,
+    UnknownTokenError,
 )
 from kaito_pandas.query import TokenArg
 from kaito_pandas.settings import Settings
@@ -38,6 +39,7 @@ __all__ = [
     "RateLimitError",
     "ResponseError",
     "Settings",
+    "UnknownTokenError",
     "__version__",
     "cache_info",
     "clear_cache",

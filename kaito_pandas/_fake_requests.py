@@ -88,4 +88,7 @@ class _Fault:
     params: dict[str, str]
 
     def matches(self, endpoint: str, params: Mapping[str, str]) -> bool:
-        return self.endpoint in (None, endpoint) and self.params.items() <= params.items()
+        # the token list fails only by name, so that a scripted outage of the data
+        # methods is not used up by the list the client checks token ids against
+        wanted = endpoint != "tokens" if self.endpoint is None else endpoint == self.endpoint
+        return wanted and self.params.items() <= params.items()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +16,7 @@ from kaito_pandas import cache
 from kaito_pandas.dates import DateLike, today_utc
 from kaito_pandas.errors import ResponseError
 from kaito_pandas.fetching import fetch_query
+from kaito_pandas.known import TOKEN_LIST_DEADLINE, TOKEN_LIST_EXPIRE_AFTER, TokenGuard
 from kaito_pandas.parsing import parse_tokens
 from kaito_pandas.query import Query, TokenArg, plan_query
 from kaito_pandas.settings import Settings
@@ -46,7 +49,10 @@ class Client:
         ``cache_backend`` (``"sqlite"``, ``"filesystem"``, ``"memory"`` or a
         requests-cache backend), ``expire_after`` (seconds, default 3600),
         ``offline`` (default ``KAITO_PANDAS_OFFLINE``), ``max_workers``,
-        ``progress``, timeouts, retries and ``rate_limit``.
+        ``progress``, timeouts, retries, ``rate_limit`` and ``check_tokens``
+        (``"warn"``, ``"raise"`` or ``"off"``: what a token id that is not in
+        Kaito's token list, or a series of zeros, gets; default
+        ``KAITO_PANDAS_CHECK_TOKENS``, then ``"warn"``).
 
     Examples
     --------
@@ -70,6 +76,7 @@ class Client:
         if session is None and self.settings.cache:
             session, shared = cache.session_for(self.settings)
         self._transport = Transport(self.settings, session=session, owns_session=owned, **shared)
+        self._guard = TokenGuard(self._token_list_for_check)
 
     def __repr__(self) -> str:
         key = "set" if self.settings.api_key else "missing"
@@ -275,7 +282,8 @@ class Client:
     def tokens(self) -> pd.DataFrame:
         """Return the tokens Kaito supports: ``token``, ``fullname``, ``symbol``, ``coingecko_id``.
 
-        Needs no API key. Kaito's ``token`` id can differ from the market ticker (``symbol``).
+        Needs no API key, and is cached for a day. Kaito's ``token`` id can differ from
+        the market ticker (``symbol``). Token queries check their ids against this list.
 
         Returns
         -------
@@ -291,12 +299,36 @@ class Client:
         >>> tokens = client.tokens()  # doctest: +SKIP
         >>> tokens.loc[tokens.symbol == "HYPE", "token"]  # doctest: +SKIP
         """
+        frame = self._get_tokens(self._transport)
+        self._guard.remember(frame)
+        return frame
+
+    def _get_tokens(self, transport: Transport, deadline: float | None = None) -> pd.DataFrame:
         what = "tokens list"
-        body = self._transport.get("tokens", {}, what=what, auth=False)
+        body = transport.get(
+            "tokens",
+            {},
+            what=what,
+            auth=False,
+            expire_after=TOKEN_LIST_EXPIRE_AFTER,
+            deadline=deadline,
+        )
         try:
             return parse_tokens(body)
         except ResponseError as exc:
-            raise self._transport.reject("tokens", {}, what, exc) from None
+            raise transport.reject("tokens", {}, what, exc) from None
+
+    def _token_list_for_check(self) -> pd.DataFrame:
+        """The token list in one attempt and a short deadline: a failing list must not hold
+        a query up. Same session (so the same cache) and the same rate limit."""
+        once = Transport(
+            dataclasses.replace(self.settings, max_attempts=1),
+            session=self._transport.session,
+            owns_session=False,
+            limiter=self._transport.limiter,
+        )
+        budget = min(TOKEN_LIST_DEADLINE, self.settings.retry_deadline)
+        return self._get_tokens(once, deadline=time.monotonic() + budget)
 
     def plan(
         self,
@@ -331,6 +363,14 @@ class Client:
         ------
         ValueError, KaitoError
             As for :meth:`engagement`.
+        UnknownTokenError
+            With ``check_tokens="raise"``, a token id not in Kaito's list; nothing is sent.
+
+        Warns
+        -----
+        KaitoWarning
+            With ``check_tokens="warn"`` (the default), for token ids not in Kaito's
+            list, and for series that are 0 on every day asked for.
 
         Examples
         --------
@@ -342,7 +382,10 @@ class Client:
         query = plan_query(
             method, token, keyword=keyword, start=start, end=end, today=lambda: today, params=params
         )
-        return fetch_query(
+        unknown: dict[str, list[str]] = {}
+        if self.settings.api_key or self.settings.offline:  # no key: nothing is sent, not even this
+            unknown = self._guard.check(query, self.settings.check_tokens)
+        frame = fetch_query(
             self._transport,
             query,
             today=today,
@@ -350,6 +393,8 @@ class Client:
             errors=errors,
             progress=progress,
         )
+        self._guard.check_zeros(frame, query, self.settings.check_tokens, warned=unknown)
+        return frame
 
     def cache_info(self) -> pd.DataFrame:
         """Return one row per cached response: method, token or keyword, dates, expiry, size.

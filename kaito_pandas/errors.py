@@ -14,6 +14,7 @@ __all__ = [
     "KaitoWarning",
     "RateLimitError",
     "ResponseError",
+    "UnknownTokenError",
 ]
 
 
@@ -67,6 +68,18 @@ class CacheMissError(KaitoError):
 
 class CancelledError(KaitoError):
     """Not sent: the call it belonged to had already failed."""
+
+
+class UnknownTokenError(KaitoError, ValueError):
+    """A token id is not in Kaito's token list (``check_tokens="raise"``); nothing was sent.
+
+    ``suggestions`` maps each unknown id to the ids from the list that are closest to
+    it by id, symbol or full name (possibly none): retry with one of them.
+    """
+
+    def __init__(self, message: str, *, suggestions: Mapping[str, list[str]]) -> None:
+        super().__init__(message)
+        self.suggestions: dict[str, list[str]] = {k: list(v) for k, v in suggestions.items()}
 
 
 class KaitoWarning(UserWarning):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "CHECK_TOKENS",
     "DEFAULT_BASE_URL",
     "DEFAULT_CACHE_BACKEND",
     "DEFAULT_CONNECT_TIMEOUT",
@@ -22,6 +23,7 @@ __all__ = [
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "ENV_CACHE_DIR",
+    "ENV_CHECK_TOKENS",
     "ENV_OFFLINE",
     "ENV_REDIS_URL",
     "RATE_WINDOW_SLACK",
@@ -35,6 +37,7 @@ ENV_BASE_URL = "KAITO_API_BASE_URL"
 ENV_CACHE_DIR = "KAITO_PANDAS_CACHE_DIR"
 ENV_OFFLINE = "KAITO_PANDAS_OFFLINE"
 ENV_REDIS_URL = "KAITO_PANDAS_REDIS_URL"
+ENV_CHECK_TOKENS = "KAITO_PANDAS_CHECK_TOKENS"
 
 DEFAULT_BASE_URL = "https://api.kaito.ai"
 #: Seconds to wait for a TCP connection, and for the server's next byte.
@@ -58,6 +61,9 @@ DEFAULT_EXPIRE_AFTER = 3600.0
 DEFAULT_CACHE_BACKEND = "sqlite"
 #: Requests in flight at once for a list query; the rate limit still applies.
 DEFAULT_MAX_WORKERS = 4
+#: What a token id not in Kaito's token list (and an all-zero series) gets: a warning,
+#: an error before any request, or nothing; the first is the default.
+CHECK_TOKENS = ("warn", "raise", "off")
 #: The values that turn a flag variable such as KAITO_PANDAS_OFFLINE on.
 TRUE_FLAGS = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -107,6 +113,7 @@ class Settings:
     offline: bool = False
     max_workers: int = DEFAULT_MAX_WORKERS
     progress: bool = True
+    check_tokens: str = CHECK_TOKENS[0]
 
     def __post_init__(self) -> None:
         if self.api_key is not None:
@@ -152,6 +159,11 @@ class Settings:
             raise ValueError("offline mode serves from the cache: it needs cache=True")
         if self.cache_dir is not None:
             object.__setattr__(self, "cache_dir", os.fspath(self.cache_dir))
+        if self.check_tokens not in CHECK_TOKENS:
+            raise ValueError(
+                f"check_tokens={self.check_tokens!r}: use 'warn', 'raise' or 'off' "
+                f"(argument, kp.configure or {ENV_CHECK_TOKENS})"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -200,6 +212,8 @@ class Settings:
             # directory was chosen for this client
             if "cache_backend" not in values and overrides.get("cache_dir") is None:
                 values["cache_backend"] = "redis"
+        if "check_tokens" not in values and env.get(ENV_CHECK_TOKENS):
+            values["check_tokens"] = env[ENV_CHECK_TOKENS].strip().lower()
         if "offline" not in values and ENV_OFFLINE in env:
             values["offline"] = env_flag(env, ENV_OFFLINE)
         return cls(**values)

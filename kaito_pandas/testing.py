@@ -15,10 +15,17 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kaito_pandas._fake_requests import _BadRequestError, _Fault, _parse_query
-from kaito_pandas._synthetic import TOKENS, synthetic_response
+from kaito_pandas._synthetic import KNOWN_TOKENS, PARTIAL_DAY_SHARE, TOKENS, synthetic_response
 from kaito_pandas.dates import METHODS, today_utc
 
-__all__ = ["TOKENS", "FakeKaitoServer", "RecordedRequest", "synthetic_response"]
+__all__ = [
+    "KNOWN_TOKENS",
+    "PARTIAL_DAY_SHARE",
+    "TOKENS",
+    "FakeKaitoServer",
+    "RecordedRequest",
+    "synthetic_response",
+]
 
 
 @dataclass(frozen=True)
@@ -91,11 +98,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.UNAUTHORIZED, "invalid API key")
         else:
             try:
-                query = _parse_query(endpoint, raw_query, fake._current_day())
+                today = fake._current_day()
+                query = _parse_query(endpoint, raw_query, today)
             except _BadRequestError as exc:
                 self._error(HTTPStatus.BAD_REQUEST, str(exc))
                 return
-            self._send(200, json.dumps(synthetic_response(endpoint, **query)).encode())
+            answer = synthetic_response(endpoint, **query, today=today)
+            self._send(200, json.dumps(answer).encode())
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET  # noqa: N815
 
@@ -144,6 +153,11 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeKaitoServer:
     """A Kaito API look-alike on loopback that records requests and plays scripted faults.
 
+    Like the service, it lists its tokens at ``/api/v1/tokens`` (:data:`TOKENS`, ids
+    case-sensitive), answers any other token with zeros, serves its current day
+    (``today``) as a part of a day (counts are :data:`PARTIAL_DAY_SHARE` of a day's),
+    and smooths sentiment scores unless asked for ``gaussian=false``.
+
     Parameters
     ----------
     api_key : str
@@ -155,7 +169,8 @@ class FakeKaitoServer:
     latency : float
         Seconds every request waits, in its own thread, before it is answered.
     today : datetime.date or callable returning one, optional
-        The fake's current UTC day; no later day is served. Default: the real one.
+        The fake's current UTC day; no later day is served, and this one is partial.
+        Default: the real one.
 
     Raises
     ------
@@ -263,7 +278,10 @@ class FakeKaitoServer:
     ) -> None:
         """Script a fault that answers the next ``times`` matching requests instead of the API.
 
-        Faults queue first in, first out, and apply before the key check. A 200 with a
+        Faults queue first in, first out, and apply before the key check. A fault with
+        no ``endpoint`` stands for the data service failing: it answers any request but
+        those for the token list, which the client asks for before a token query; fault
+        that list by name (``endpoint="tokens"``). A 200 with a
         ``body`` scripts a malformed success; a ``Content-Length`` header in ``headers``
         is sent as given and the connection closed, which scripts a truncated body.
 

@@ -57,6 +57,7 @@ def _clean_environment(
         "KAITO_API_BASE_URL",
         "KAITO_PANDAS_OFFLINE",
         "KAITO_PANDAS_REDIS_URL",
+        "KAITO_PANDAS_CHECK_TOKENS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KAITO_PANDAS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -23,10 +23,13 @@ from requests_cache.backends.sqlite import SQLiteCache
 
 import kaito_pandas as kp
 from kaito_pandas.fetching import progress_bar
+from kaito_pandas.testing import TOKENS as TOKEN_LIST
 from kaito_pandas.testing import FakeKaitoServer
 from tests.conftest import API_KEY, TODAY, make_client
 
 TOKENS = ["BTC", "ETH", "SOL"]
+#: Ids from the fake's token list, for queries of many tokens.
+KNOWN = [t["token"] for t in TOKEN_LIST]
 
 
 @pytest.fixture
@@ -36,8 +39,9 @@ def cache_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cached(server: FakeKaitoServer, cache_dir: Path) -> Iterator[kp.Client]:
-    """A client with an SQLite cache in a fresh directory."""
-    with make_client(server, cache_dir=cache_dir) as client:
+    """A client with an SQLite cache in a fresh directory; no token list, so that the
+    cache holds only the data responses these tests count."""
+    with make_client(server, cache_dir=cache_dir, check_tokens="off") as client:
         yield client
 
 
@@ -131,7 +135,9 @@ def test_cache_false_sends_every_time(server: FakeKaitoServer) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "filesystem", "memory"])
 def test_every_backend_name_caches(server: FakeKaitoServer, cache_dir: Path, backend: str) -> None:
-    with make_client(server, cache_dir=cache_dir, cache_backend=backend) as client:
+    with make_client(
+        server, cache_dir=cache_dir, cache_backend=backend, check_tokens="off"
+    ) as client:
         client.mindshare("BTC", start="2024-03-01")
         client.mindshare("BTC", start="2024-03-02")
         assert len(client.cache_info()) == 1
@@ -140,7 +146,7 @@ def test_every_backend_name_caches(server: FakeKaitoServer, cache_dir: Path, bac
 
 def test_a_requests_cache_backend_instance_is_used(server: FakeKaitoServer, tmp_path: Path) -> None:
     backend = SQLiteCache(tmp_path / "mine.sqlite")
-    with make_client(server, cache_backend=backend) as client:
+    with make_client(server, cache_backend=backend, check_tokens="off") as client:
         client.mindshare("BTC", start="2024-03-01")
     assert len(list(backend.responses.keys())) == 1
 
@@ -164,7 +170,9 @@ def test_default_cache_dir_comes_from_the_environment(
 def test_cache_dir_and_every_file_in_it_are_for_the_user_alone(
     server: FakeKaitoServer, cache_dir: Path, backend: str
 ) -> None:
-    with make_client(server, cache_dir=cache_dir, cache_backend=backend) as client:
+    with make_client(
+        server, cache_dir=cache_dir, cache_backend=backend, check_tokens="off"
+    ) as client:
         client.mindshare(["BTC", "ETH"], start="2023-06-01")
     assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
     written = list(cache_dir.rglob("*"))
@@ -191,7 +199,9 @@ def test_a_directory_the_user_chose_keeps_its_permissions(
 def test_no_byte_the_cache_wrote_holds_the_key(
     server: FakeKaitoServer, cache_dir: Path, backend: str
 ) -> None:
-    with make_client(server, cache_dir=cache_dir, cache_backend=backend) as client:
+    with make_client(
+        server, cache_dir=cache_dir, cache_backend=backend, check_tokens="off"
+    ) as client:
         client.engagement(TOKENS, start="2023-06-01")
         client.tokens()
         assert len(client.cache_info()) == 7
@@ -287,7 +297,7 @@ def test_cache_info_describes_each_response_and_clear_cache_empties_it(
 
 
 def test_module_level_cache_info_and_clear_cache(server: FakeKaitoServer) -> None:
-    kp.configure(api_key=API_KEY, base_url=server.url, today=lambda: TODAY)
+    kp.configure(api_key=API_KEY, base_url=server.url, today=lambda: TODAY, check_tokens="off")
     kp.mindshare("BTC", start="2024-06-01")
     assert len(kp.cache_info()) == 1
     kp.clear_cache()
@@ -299,7 +309,7 @@ def test_twelve_uncached_tokens_at_one_second_latency_take_seconds_not_twelve(
 ) -> None:
     server.latency = 1.0
     began = time.monotonic()
-    df = cached.mindshare([f"T{i:02d}" for i in range(12)], start="2024-06-01")
+    df = cached.mindshare(KNOWN[:12], start="2024-06-01")
     elapsed = time.monotonic() - began
     assert df.shape[1] == 12
     assert elapsed < 8, f"12 requests at 1 s latency took {elapsed:.1f}s"
@@ -333,7 +343,7 @@ def test_eight_threads_hammering_one_sqlite_cache_lose_nothing(
     def work(i: int) -> None:
         try:
             for j in range(3):
-                cached.mindshare([f"H{i}", f"H{(i + j) % 8}x"], start="2024-06-01")
+                cached.mindshare([KNOWN[i], KNOWN[8 + (i + j) % 8]], start="2024-06-01")
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
 
@@ -344,7 +354,7 @@ def test_eight_threads_hammering_one_sqlite_cache_lose_nothing(
         thread.join()
     assert errors == []
     info = cached.cache_info()
-    assert set(info["token"]) == {f"H{i}" for i in range(8)} | {f"H{i}x" for i in range(8)}
+    assert set(info["token"]) == set(KNOWN[:16])
     assert len(info) == 16
 
 
@@ -354,14 +364,16 @@ def test_two_processes_sharing_one_cache_dir_lose_nothing(
     script = (
         "import sys, datetime as dt, kaito_pandas as kp\n"
         "c = kp.Client(sys.argv[1], base_url=sys.argv[2], cache_dir=sys.argv[3],\n"
-        "              today=lambda: dt.date.fromisoformat(sys.argv[4]))\n"
+        "              today=lambda: dt.date.fromisoformat(sys.argv[4]), check_tokens='off')\n"
         "for n in range(3):\n"
-        "    c.mindshare([f'{sys.argv[5]}{i}' for i in range(6)] + ['SHARED'], start='2024-06-01')\n"
+        "    c.mindshare(sys.argv[5].split(',') + ['BTC'], start='2024-06-01')\n"
     )
     args = [API_KEY, server.url, str(cache_dir), TODAY.isoformat()]
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, *args, prefix], stderr=subprocess.PIPE)
-        for prefix in ("P", "Q")
+        subprocess.Popen(
+            [sys.executable, "-c", script, *args, ",".join(own)], stderr=subprocess.PIPE
+        )
+        for own in (KNOWN[10:16], KNOWN[20:26])
     ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
@@ -369,7 +381,7 @@ def test_two_processes_sharing_one_cache_dir_lose_nothing(
         assert "cannot be used" not in err.decode()  # no process gave up on the cache
     with make_client(server, api_key=None, cache_dir=cache_dir) as client:
         tokens = set(client.cache_info()["token"])
-    assert tokens == {f"{p}{i}" for p in "PQ" for i in range(6)} | {"SHARED"}
+    assert tokens == {*KNOWN[10:16], *KNOWN[20:26], "BTC"}
 
 
 def test_a_list_query_raises_one_error_naming_every_failed_token(
@@ -404,7 +416,7 @@ def test_errors_warn_still_raises_when_every_token_failed(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(kp.APIError):
-            client.mindshare(["A", "B"], start="2024-06-01", errors="warn")
+            client.mindshare(["ETH", "SOL"], start="2024-06-01", errors="warn")
 
 
 def test_errors_must_be_raise_or_warn(client: kp.Client, server: FakeKaitoServer) -> None:
@@ -493,7 +505,7 @@ def test_a_cached_session_passed_in_never_stores_the_key(
 
 
 def test_a_malformed_tokens_list_is_not_kept(cached: kp.Client, server: FakeKaitoServer) -> None:
-    server.fail(status=200, body="<html>maintenance</html>")
+    server.fail(status=200, body="<html>maintenance</html>", endpoint="tokens")
     with pytest.raises(kp.ResponseError, match="tokens list") as info:
         cached.tokens()
     assert info.value.status_code == 200
@@ -523,7 +535,7 @@ def test_a_refused_key_raises_even_with_errors_warn(
         make_client(server, api_key="wrong-key", cache_dir=cache_dir) as client,
         pytest.raises(kp.AuthenticationError),
     ):
-        client.mindshare([f"T{i}" for i in range(12)], start="2024-06-01", errors="warn")
+        client.mindshare(KNOWN[:12], start="2024-06-01", errors="warn")
     assert len(server.api_requests()) < 12
 
 

@@ -12,7 +12,7 @@ import requests
 
 import kaito_pandas as kp
 from kaito_pandas.settings import RATE_WINDOW_SLACK
-from kaito_pandas.testing import FakeKaitoServer
+from kaito_pandas.testing import TOKENS, FakeKaitoServer
 from kaito_pandas.wire import RateLimiter
 from tests.conftest import API_KEY, TODAY
 
@@ -266,7 +266,7 @@ def test_a_redirect_is_not_followed_so_the_key_goes_nowhere_else(
     with pytest.raises(kp.APIError, match="redirected") as info:
         client.mindshare("BTC", start="2024-03-01", end="2024-03-02")
     assert info.value.status_code == 302
-    assert len(server.requests) == 1
+    assert len(server.api_requests()) == 1
 
 
 def test_debug_logs_never_hold_the_key(
@@ -297,7 +297,7 @@ def test_rate_limiter_lets_five_through_per_second_then_waits() -> None:
 
 def test_the_client_keeps_to_five_requests_per_second(server: FakeKaitoServer) -> None:
     with kp.Client(API_KEY, base_url=server.url, today=lambda: TODAY) as client:
-        client.mindshare([f"T{i}" for i in range(7)], start="2024-03-01", end="2024-03-02")
+        client.mindshare([t["token"] for t in TOKENS[:7]], start="2024-03-01", end="2024-03-02")
     times = sorted(r.time for r in server.api_requests())
     # without the limit all seven would arrive within a few milliseconds
     assert times[5] - times[0] >= 0.8

@@ -1,0 +1,275 @@
+"""Kaito's token list in the client's path: unknown ids, did-you-mean, all-zero series.
+
+Kaito answers a token id it does not know with zeros, not an error. So before a
+token query is sent its ids are looked up in the list (``GET /api/v1/tokens``),
+and after it is fetched a series that is 0 on every day is pointed out. The
+lookup and the messages are pure; :class:`TokenGuard` keeps one client's list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from kaito_pandas.errors import KaitoError, KaitoWarning, UnknownTokenError
+from kaito_pandas.query import Query
+
+__all__ = [
+    "MAX_SUGGESTIONS",
+    "TOKEN_LIST_DEADLINE",
+    "TOKEN_LIST_EXPIRE_AFTER",
+    "TOKEN_LIST_RETRY_AFTER",
+    "TokenGuard",
+    "TokenList",
+    "all_zero_message",
+    "all_zero_names",
+    "unknown_message",
+]
+
+logger = logging.getLogger("kaito_pandas")
+
+#: Seconds the token list stays fresh, in the cache and in the client's memory.
+TOKEN_LIST_EXPIRE_AFTER = 86400.0
+#: After the list could not be had, seconds before a query asks for it again.
+TOKEN_LIST_RETRY_AFTER = 600.0
+#: Seconds the check may spend getting the list (retries included), so that a
+#: failing list never costs a query the whole retry deadline.
+TOKEN_LIST_DEADLINE = 10.0
+#: Suggestions given at most per unknown id.
+MAX_SUGGESTIONS = 3
+_FUZZY_CUTOFF = 0.75
+_ZEROS = "Kaito returns zeros for names it does not know"
+
+
+class TokenList:
+    """Kaito's token ids with their symbols and full names, for lookups; pure.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :meth:`Client.tokens`: columns ``token``, ``fullname`` and ``symbol``.
+
+    Examples
+    --------
+    >>> tokens = TokenList(pd.DataFrame({"token": ["HYPERLIQUID"], "fullname": ["Hyperliquid"],
+    ...                                  "symbol": ["HYPE"]}))
+    >>> tokens.suggest("hype")
+    ['HYPERLIQUID']
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._rows: dict[str, tuple[str, str]] = {}
+        for token, fullname, symbol in zip(
+            frame["token"], _texts(frame, "fullname"), _texts(frame, "symbol"), strict=True
+        ):
+            self._rows.setdefault(str(token), (fullname, symbol))
+        # exact matches, case-insensitive: by id first, then by symbol, then by name
+        self._exact: list[dict[str, list[str]]] = [{}, {}, {}]
+        for token, (fullname, symbol) in self._rows.items():
+            for table, key in zip(self._exact, (token, symbol, fullname), strict=True):
+                if key:
+                    table.setdefault(key.lower(), []).append(token)
+        self._keys: dict[str, list[str]] = {}
+        for table in self._exact:
+            for key, ids in table.items():
+                self._keys.setdefault(key, []).extend(ids)
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def suggest(self, name: str) -> list[str]:
+        """Return the ids closest to ``name`` by id, symbol or full name, best first."""
+        key = name.strip().lower()
+        found = [token for table in self._exact for token in table.get(key, [])]
+        if not found:
+            close = difflib.get_close_matches(
+                key, self._keys, n=MAX_SUGGESTIONS * 2, cutoff=_FUZZY_CUTOFF
+            )
+            found = [token for match in close for token in self._keys[match]]
+        return [token for token in dict.fromkeys(found) if token != name][:MAX_SUGGESTIONS]
+
+    def unknown(self, names: Iterable[str]) -> dict[str, list[str]]:
+        """Return each name that is not an id in the list, with its suggestions."""
+        return {name: self.suggest(name) for name in names if name not in self}
+
+    def label(self, token: str) -> str:
+        """Return an id in words: ``'HYPERLIQUID' (Hyperliquid, symbol HYPE)``."""
+        fullname, symbol = self._rows.get(token, ("", ""))
+        parts = [fullname] if fullname else []
+        if symbol and symbol != token:
+            parts.append(f"symbol {symbol}")
+        return f"{token!r} ({', '.join(parts)})" if parts else repr(token)
+
+    def did_you_mean(self, suggestions: list[str]) -> str:
+        """Return ``did you mean 'A' (..) or 'B' (..)?``, or ``""`` without suggestions."""
+        if not suggestions:
+            return ""
+        labels = [self.label(token) for token in suggestions]
+        listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+        return f"did you mean {listed}?"
+
+
+def _texts(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame.columns:
+        return [""] * len(frame)
+    return [value if isinstance(value, str) else "" for value in frame[column]]
+
+
+def unknown_message(unknown: Mapping[str, list[str]], tokens: TokenList, *, asked: int) -> str:
+    """Return the words for ids that are not in the token list, one sentence per id.
+
+    Examples
+    --------
+    >>> unknown_message({"btc": ["BTC"]}, tokens, asked=1)  # doctest: +SKIP
+    "'btc' is not a Kaito token id; did you mean 'BTC' (Bitcoin)? Kaito answers ..."
+    """
+    sentences = []
+    for name, suggestions in unknown.items():
+        hint = tokens.did_you_mean(suggestions)
+        tail = f"; {hint}" if hint else ", and nothing in Kaito's token list is close."
+        sentences.append(f"{name!r} is not a Kaito token id{tail}")
+    lead = f"{len(unknown)} of {asked} tokens are not Kaito token ids: " if asked > 1 else ""
+    return (
+        lead
+        + " ".join(sentences)
+        + f" {_ZEROS} (kp.tokens() lists the ids; check_tokens='off' skips this check)."
+    )
+
+
+def all_zero_names(frame: pd.DataFrame, query: Query) -> list[str]:
+    """Return the names of ``query`` whose every number in ``frame`` is 0 (NaN aside).
+
+    A name with no number at all is not all-zero: it has no data, which is not the same.
+
+    Examples
+    --------
+    >>> all_zero_names(client.engagement("NOPE", start="2024-03-01"), query)  # doctest: +SKIP
+    ['NOPE']
+    """
+    numbers = frame.select_dtypes("number")
+    found = []
+    for name in query.names:
+        if query.many:
+            columns = [c for c in numbers.columns if c[1] == name]
+            values = numbers[columns].to_numpy(dtype="float64")
+        else:
+            values = numbers.to_numpy(dtype="float64")
+        values = values[~np.isnan(values)]
+        if values.size and not values.any():
+            found.append(name)
+    return found
+
+
+def all_zero_message(
+    names: list[str], query: Query, suggestions: Mapping[str, list[str]], tokens: TokenList | None
+) -> str:
+    """Return the words for series that are 0 on every day asked for, with suggestions."""
+    listed = " and ".join(repr(name) for name in names)
+    verb = "is" if len(names) == 1 else "are"
+    head = f"Kaito {query.describe()}: {listed} {verb} 0 on every day asked for. {_ZEROS}: " + (
+        "check the id against kp.tokens()." if query.kind == "token" else "check the keyword."
+    )
+    hints = []
+    for name in names:
+        hint = tokens.did_you_mean(suggestions.get(name, [])) if tokens is not None else ""
+        if hint:
+            hints.append(f" For {name!r}, {hint}")
+    return head + "".join(hints)
+
+
+class TokenGuard:
+    """One client's token check: the list, fetched when first needed and kept for a day.
+
+    When the list cannot be had the check is skipped (a DEBUG log line says so) and
+    the failure is remembered for :data:`TOKEN_LIST_RETRY_AFTER` seconds, so that
+    queries do not wait for a failing list one after another.
+
+    Parameters
+    ----------
+    fetch : callable
+        Returns the token list as :meth:`Client.tokens` does; may raise a KaitoError.
+    clock : callable
+        Seconds, monotonic.
+
+    Examples
+    --------
+    >>> guard = TokenGuard(client.tokens)  # doctest: +SKIP
+    >>> guard.check(query, "warn")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, fetch: Callable[[], pd.DataFrame], *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._list: tuple[float, TokenList] | None = None
+        self._failed_at: float | None = None
+
+    def remember(self, frame: pd.DataFrame) -> None:
+        """Keep a token list that was just fetched."""
+        self._list = (self._clock(), TokenList(frame))
+        self._failed_at = None
+
+    def token_list(self) -> TokenList | None:
+        """Return the token list, fetching it if need be; None when it cannot be had."""
+        now = self._clock()
+        if self._list is not None and now - self._list[0] < TOKEN_LIST_EXPIRE_AFTER:
+            return self._list[1]
+        if self._failed_at is not None and now - self._failed_at < TOKEN_LIST_RETRY_AFTER:
+            logger.debug(
+                "token ids not checked: the token list failed %.0fs ago", now - self._failed_at
+            )
+            return None
+        try:
+            frame = self._fetch()
+        except KaitoError as exc:
+            self._failed_at = now
+            logger.debug("token ids not checked: no token list (%s)", exc)
+            return None
+        self.remember(frame)
+        return self._list[1] if self._list is not None else None
+
+    def check(self, query: Query, mode: str) -> dict[str, list[str]]:
+        """Warn about, or raise for, ids of ``query`` not in the list; return them.
+
+        Raises
+        ------
+        UnknownTokenError
+            With ``mode="raise"``, if an id is not in the list.
+        """
+        if mode == "off" or query.kind != "token":
+            return {}
+        tokens = self.token_list()
+        unknown = tokens.unknown(query.names) if tokens is not None else {}
+        if tokens is None or not unknown:
+            return {}
+        message = unknown_message(unknown, tokens, asked=len(query.names))
+        if mode == "raise":
+            raise UnknownTokenError(message, suggestions=unknown)
+        warnings.warn(message, KaitoWarning, stacklevel=4)
+        return unknown
+
+    def check_zeros(
+        self, frame: pd.DataFrame, query: Query, mode: str, *, warned: Iterable[str] = ()
+    ) -> None:
+        """Warn once about every name of ``query`` whose series is all zeros, unless warned."""
+        if mode == "off":
+            return
+        skip = set(warned)
+        names = [name for name in all_zero_names(frame, query) if name not in skip]
+        if not names:
+            return
+        tokens = self.token_list() if query.kind == "token" else None
+        suggestions = {name: tokens.suggest(name) for name in names} if tokens is not None else {}
+        warnings.warn(
+            all_zero_message(names, query, suggestions, tokens), KaitoWarning, stacklevel=4
+        )
