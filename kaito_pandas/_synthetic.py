@@ -42,6 +42,7 @@ _MAJORS = [
     ("TRX", "TRON", "TRX", "tron"),
     ("DOT", "Polkadot", "DOT", "polkadot"),
     ("POLYGON", "Polygon", "POL", "polygon-ecosystem-token"),
+    ("MATIC", "Polygon", "MATIC", "matic-network"),  # the old id, kept in the list
     ("LTC", "Litecoin", "LTC", "litecoin"),
     ("BCH", "Bitcoin Cash", "BCH", "bitcoin-cash"),
     ("NEAR", "NEAR Protocol", "NEAR", "near"),

@@ -88,14 +88,19 @@ class TokenList:
 
     def suggest(self, name: str) -> list[str]:
         """Return the ids closest to ``name`` by id, symbol or full name, best first."""
+        # a listed id is matched by its own symbol and name: ids that share them
+        keys = [name.strip(), *self._rows.get(name, ())]
+        found = [
+            t for table in self._exact for key in keys if key for t in table.get(key.lower(), [])
+        ]
+        found = [t for t in found if t != name]
         key = name.strip().lower()
-        found = [token for table in self._exact for token in table.get(key, [])]
-        if not found:
+        if not found and name not in self:  # a known id gets only others of its symbol or name
             close = difflib.get_close_matches(
                 key, self._keys, n=MAX_SUGGESTIONS * 2, cutoff=_FUZZY_CUTOFF
             )
             found = [token for match in close for token in self._keys[match]]
-        return [token for token in dict.fromkeys(found) if token != name][:MAX_SUGGESTIONS]
+        return list(dict.fromkeys(found))[:MAX_SUGGESTIONS]
 
     def unknown(self, names: Iterable[str]) -> dict[str, list[str]]:
         """Return each name that is not an id in the list, with its suggestions."""

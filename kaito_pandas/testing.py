@@ -15,10 +15,19 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kaito_pandas._fake_requests import _BadRequestError, _Fault, _parse_query
-from kaito_pandas._synthetic import KNOWN_TOKENS, PARTIAL_DAY_SHARE, TOKENS, synthetic_response
+from kaito_pandas._synthetic import (
+    GAUSSIAN_RADIUS,
+    GAUSSIAN_SIGMA,
+    KNOWN_TOKENS,
+    PARTIAL_DAY_SHARE,
+    TOKENS,
+    synthetic_response,
+)
 from kaito_pandas.dates import METHODS, today_utc
 
 __all__ = [
+    "GAUSSIAN_RADIUS",
+    "GAUSSIAN_SIGMA",
     "KNOWN_TOKENS",
     "PARTIAL_DAY_SHARE",
     "TOKENS",

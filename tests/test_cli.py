@@ -112,11 +112,11 @@ def test_cache_info_and_clear(
     capsys.readouterr()
     assert main(["cache", "info"]) == 0
     out = capsys.readouterr().out
-    assert "2 responses" in out
+    assert "3 responses" in out  # 2 chunks and the token list
     assert "http-cache.sqlite" in out
     assert API_KEY not in out
     assert main(["cache", "clear"]) == 0
-    assert "deleted 2" in capsys.readouterr().out
+    assert "deleted 3" in capsys.readouterr().out
 
 
 def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:

@@ -57,7 +57,9 @@ def store(redis_url: str) -> Any:
 
 
 def team_client(server: FakeKaitoServer, redis_url: str, **settings: Any) -> kp.Client:
-    return make_client(server, **{"cache_backend": "redis", "redis_url": redis_url, **settings})
+    # no token list: these tests count and inspect the data chunks in Redis
+    options = {"cache_backend": "redis", "redis_url": redis_url, "check_tokens": "off"}
+    return make_client(server, **{**options, **settings})
 
 
 def test_a_second_client_on_the_same_redis_sends_no_request(
@@ -229,7 +231,7 @@ def test_past_chunk_expiry_matches_the_sqlite_rule(
 ) -> None:
     with (
         team_client(server, redis_url) as team,
-        kp.Client(API_KEY, base_url=server.url, today=lambda: TODAY, cache_dir=tmp_path) as local,
+        make_client(server, cache_dir=tmp_path, check_tokens="off") as local,
     ):
         team.mindshare("SOL", start="2023-01-01")
         local.mindshare("SOL", start="2023-01-01")

@@ -78,7 +78,7 @@ def test_no_byte_under_the_cache_directory_holds_the_key(
 ) -> None:
     with _client(fake, cache_dir=tmp_path, cache_backend=backend) as client:
         _work(client, fake)
-        assert len(client.cache_info()) == 8
+        assert len(client.cache_info()) == 9  # 8 chunks and the token list
     _assert_no_key_in_files(tmp_path)
 
 
@@ -87,7 +87,7 @@ def test_a_pickled_dump_of_the_memory_cache_holds_no_key(fake: FakeKaitoServer) 
     with _client(fake, cache_backend=backend) as client:
         _work(client, fake)
     dump = pickle.dumps((dict(backend.responses), dict(backend.redirects)))
-    assert len(backend.responses) == 8
+    assert len(backend.responses) == 9  # 8 chunks and the token list
     assert b"total_engagement" in dump
     assert SECRET.encode() not in dump
 
@@ -224,7 +224,7 @@ def test_cache_info_never_holds_the_key(fake: FakeKaitoServer, tmp_path: Path) -
     with _client(fake, cache_dir=tmp_path) as client:
         _work(client, fake)
         info = client.cache_info()
-    assert len(info) == 8
+    assert len(info) == 9  # 8 chunks and the token list
     shown = [
         info.to_string(),
         info.to_csv(),
@@ -257,7 +257,7 @@ def test_the_command_line_never_prints_the_key(
         main(["fetch", "sentiment", "ETH", *dates, "--debug"])
     out, err = capsys.readouterr()
     assert "644772.0" in out  # the fetched frame
-    assert "6 responses" in out  # cache info
+    assert "7 responses" in out  # cache info: 6 chunks and the token list
     assert "HTTP 401" in err  # the error's one line
     for text in (out, err, "".join(traceback.format_exception(info.value))):
         assert SECRET not in text
