@@ -24,10 +24,11 @@ START = "2025-01-01"
 
 WORKER = """
 import sys, datetime as dt, kaito_pandas as kp
+from kaito_pandas.testing import TOKENS
 today = dt.date.fromisoformat(sys.argv[4])
 client = kp.Client(sys.argv[1], base_url=sys.argv[2], cache_backend="redis",
                    redis_url=sys.argv[3], today=lambda: today)
-client.mindshare([f"TEAM{i:02d}" for i in range(int(sys.argv[5]))], start=sys.argv[6],
+client.mindshare([t["token"] for t in TOKENS[: int(sys.argv[5])]], start=sys.argv[6],
                  progress=False)
 """
 
