@@ -206,22 +206,22 @@ def test_keyword_list_names_its_level_keyword(client: kp.Client) -> None:
 
 
 def test_list_query_spans_every_day_any_token_has(server: FakeKaitoServer) -> None:
-    # one worker, so that the scripted answers reach A then B in that order
+    # one worker, so that the scripted answers reach ETH then SOL in that order
     with kp.Client(server.api_key, base_url=server.url, max_workers=1, cache=False) as client:
         server.fail(status=200, body=_json({"mindshare": {"2024-03-01": 0.1}}), times=1)
         server.fail(status=200, body=_json({"mindshare": {"2024-03-03": 0.3}}), times=1)
-        df = client.mindshare(["A", "B"], start="2024-03-01", end="2024-03-05")
+        df = client.mindshare(["ETH", "SOL"], start="2024-03-01", end="2024-03-05")
     assert_frame_contract(df)
-    assert df[("mindshare", "A")].tolist()[0] == 0.1
-    assert np.isnan(df[("mindshare", "A")].tolist()[2])
-    assert df[("mindshare", "B")].tolist()[2] == 0.3
+    assert df[("mindshare", "ETH")].tolist()[0] == 0.1
+    assert np.isnan(df[("mindshare", "ETH")].tolist()[2])
+    assert df[("mindshare", "SOL")].tolist()[2] == 0.3
     assert len(df) == 3
 
 
 def test_an_empty_answer_is_an_empty_frame_with_the_method_columns(server: FakeKaitoServer) -> None:
     server.fail(status=200, body="{}")
     with kp.Client(server.api_key, base_url=server.url) as client:
-        df = client.engagement("NEW", start="2024-03-01", end="2024-03-05")
+        df = client.engagement("SOL", start="2024-03-01", end="2024-03-05")
     assert df.empty
     assert list(df.columns) == ["total_engagement", "smart_engagement"]
     assert_frame_contract(df)
