@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import math
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -192,6 +193,33 @@ def test_the_list_from_tokens_is_the_list_the_check_uses(server: FakeKaitoServer
     assert _token_list_requests(server) == 1
 
 
+def test_threads_sharing_a_client_fetch_the_token_list_once(server: FakeKaitoServer) -> None:
+    server.latency = 0.3
+    with make_client(server, cache=False) as client:
+        barrier = threading.Barrier(4)
+
+        def fetch(token: str) -> None:
+            barrier.wait()
+            client.mindshare(token, **WEEK)
+
+        threads = [threading.Thread(target=fetch, args=(t,)) for t in ("BTC", "ETH", "SOL", "BNB")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert _token_list_requests(server) == 1
+    assert len(server.api_requests()) == 4
+
+
+def test_a_scoped_query_is_not_checked_against_the_full_list(
+    client: kp.Client, record: list[warnings.WarningMessage]
+) -> None:
+    client.mindshare("NEWCHAIN", scope="pretge", **WEEK)
+    (message,) = _kaito_warnings(record)  # the fake's zeros are still pointed out
+    assert "'NEWCHAIN' is 0 on every day asked for" in message
+    assert "is not a Kaito token id" not in message
+
+
 @pytest.mark.parametrize("fault", [{"status": 503}, {"drop": True}])
 def test_a_failing_token_list_is_skipped_after_one_attempt_and_remembered(
     server: FakeKaitoServer,
@@ -237,7 +265,10 @@ def test_offline_with_no_cached_list_the_check_is_skipped_silently(
 
 
 def test_offline_a_cached_list_still_checks_ids(server: FakeKaitoServer, tmp_path: Path) -> None:
-    with make_client(server, cache_dir=tmp_path) as online:
+    with (
+        make_client(server, cache_dir=tmp_path) as online,
+        pytest.warns(kp.KaitoWarning, match="did you mean 'BTC'"),
+    ):
         online.mindshare("btc", **WEEK)  # caches the list and the (zero) answer
     server.clear_requests()
     with (
@@ -330,8 +361,9 @@ def test_the_fake_lists_several_hundred_case_sensitive_ids_with_symbols_and_name
 
 
 @pytest.mark.parametrize("method", ["engagement", "mindshare", "sentiment", "mentions"])
-def test_the_fake_answers_an_unknown_token_with_zeros(client: kp.Client, method: str) -> None:
-    df = client.fetch(method, "btc", **WEEK)
+def test_the_fake_answers_an_unknown_token_with_zeros(server: FakeKaitoServer, method: str) -> None:
+    with make_client(server, cache=False, check_tokens="off") as client:
+        df = client.fetch(method, "btc", **WEEK)
     numbers = df.select_dtypes("number")
     assert len(df) == 7
     assert (numbers.fillna(0) == 0).all().all()
