@@ -32,8 +32,13 @@ class _BadRequestError(ValueError):
     """A query the API refuses with 400; the message is the body's ``error``."""
 
 
-def _parse_query(method: str, raw_query: str, today: dt.date) -> dict[str, Any]:
-    """Validate a query string; return synthetic_response's keyword arguments or raise."""
+def _parse_query(
+    method: str, raw_query: str, today: dt.date, *, exclusive_end: bool = False
+) -> dict[str, Any]:
+    """Validate a query string; return synthetic_response's keyword arguments or raise.
+
+    With ``exclusive_end`` the range served ends the day before ``end_date``.
+    """
     try:
         pairs = parse_qsl(raw_query, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
@@ -70,7 +75,8 @@ def _parse_query(method: str, raw_query: str, today: dt.date) -> dict[str, Any]:
             raise _BadRequestError(
                 f"{key}={value!r} is not one of {', '.join(sorted(allowed[key]))}"
             )
-    start, end = max(bounds[0], EARLIEST_DAY[method]), min(bounds[1], today)
+    last = bounds[1] - dt.timedelta(days=1) if exclusive_end else bounds[1]
+    start, end = max(bounds[0], EARLIEST_DAY[method]), min(last, today)
     query = {"token": token or None, "keyword": keyword or None, "start": start, "end": end}
     return {**query, "params": params}
 

@@ -328,8 +328,9 @@ def chunk_expiry(chunk_end: dt.date, today: dt.date, expire_after: float) -> flo
 def cache_info(session: CachedSession) -> pd.DataFrame:
     """Return one row per cached response: what it holds, when it was made and expires, its size.
 
-    Columns: ``method``, ``token``, ``keyword``, ``start``, ``end``, ``params``,
-    ``created``, ``expires`` (NaT for never), ``expired``, ``size`` (bytes).
+    Columns: ``method``, ``token``, ``keyword``, ``start``, ``end`` (the chunk's first
+    and last day; it was asked through the day after), ``params``, ``created``,
+    ``expires`` (NaT for never), ``expired``, ``size`` (bytes).
 
     Examples
     --------
@@ -350,7 +351,7 @@ def cache_info(session: CachedSession) -> pd.DataFrame:
                 "token": query.pop("token", None),
                 "keyword": query.pop("keyword", None),
                 "start": query.pop("start_date", None),
-                "end": query.pop("end_date", None),
+                "end": _held_through(query.pop("end_date", None)),
                 "params": "&".join(f"{k}={v}" for k, v in sorted(query.items())),
                 "created": created,
                 "expires": expires,
@@ -372,6 +373,14 @@ def clear_cache(session: CachedSession, *, expired_only: bool = False) -> None:
         session.cache.delete(expired=True)
     else:
         session.cache.clear()  # type: ignore[no-untyped-call]
+
+
+def _held_through(end_date: str | None) -> str | None:
+    """The last day a chunk holds: chunks are asked through the day after it."""
+    try:
+        return (dt.date.fromisoformat(end_date or "") - dt.timedelta(days=1)).isoformat()
+    except ValueError:
+        return end_date
 
 
 def _utc(moment: dt.datetime | None) -> pd.Timestamp | None:

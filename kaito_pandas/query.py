@@ -43,11 +43,17 @@ class Query:
         return year_chunks(self.method, self.start, self.end, today)
 
     def request_params(self, name: str, first: dt.date, last: dt.date) -> dict[str, str]:
-        """Return the query string parameters of one chunk: both dates always explicit."""
+        """Return the query string parameters of the chunk ``first..last``: both dates explicit.
+
+        Whether the service's ``end_date`` is inclusive is not settled, so the chunk
+        is asked through the day after its last one (the first day of the next
+        chunk; tomorrow for the current one): its own days arrive under either
+        reading, and the fetcher keeps only those.
+        """
         return {
             self.kind: name,
             "start_date": first.isoformat(),
-            "end_date": last.isoformat(),
+            "end_date": (last + dt.timedelta(days=1)).isoformat(),
             **dict(self.params),
         }
 

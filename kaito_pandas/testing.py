@@ -108,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             try:
                 today = fake._current_day()
-                query = _parse_query(endpoint, raw_query, today)
+                query = _parse_query(endpoint, raw_query, today, exclusive_end=fake.exclusive_end)
             except _BadRequestError as exc:
                 self._error(HTTPStatus.BAD_REQUEST, str(exc))
                 return
@@ -180,6 +180,10 @@ class FakeKaitoServer:
     today : datetime.date or callable returning one, optional
         The fake's current UTC day; no later day is served, and this one is partial.
         Default: the real one.
+    exclusive_end : bool
+        Read ``end_date`` as exclusive (serve ``start_date`` up to the day before it)
+        instead of inclusive, as the guide's example suggests. Kaito's docs do not
+        settle which reading the live service uses; a client must be right under both.
 
     Raises
     ------
@@ -201,9 +205,12 @@ class FakeKaitoServer:
         port: int = 0,
         latency: float = 0.0,
         today: dt.date | Callable[[], dt.date] | None = None,
+        exclusive_end: bool = False,
     ) -> None:
         self.api_key = api_key
         self.latency = latency
+        #: Whether ``end_date`` is read as exclusive; may be changed while serving.
+        self.exclusive_end = exclusive_end
         self.today = today
         self._address = (host, port)
         self._lock = threading.Lock()

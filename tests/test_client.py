@@ -61,11 +61,12 @@ def test_every_request_asks_a_whole_year_with_both_dates_and_the_key_in_a_header
     client.mindshare("ETH")
     requests = sorted(server.api_requests(), key=lambda r: r.params["start_date"])
     assert [(r.params["start_date"], r.params["end_date"]) for r in requests] == [
-        ("2020-01-01", "2020-12-31"),
-        ("2021-01-01", "2021-12-31"),
-        ("2022-01-01", "2022-12-31"),
-        ("2023-01-01", "2023-12-31"),
-        ("2024-01-01", TODAY.isoformat()),
+        # each chunk through the first day of the next one, the current one through tomorrow
+        ("2020-01-01", "2021-01-01"),
+        ("2021-01-01", "2022-01-01"),
+        ("2022-01-01", "2023-01-01"),
+        ("2023-01-01", "2024-01-01"),
+        ("2024-01-01", (TODAY + dt.timedelta(days=1)).isoformat()),
     ]
     for request in requests:
         assert request.params["token"] == "ETH"

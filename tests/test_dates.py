@@ -96,7 +96,8 @@ def test_clipped_dates_are_what_the_server_receives(
 ) -> None:
     df = client.engagement("BTC", start=dt.datetime(2020, 1, 1), end=pd.Timestamp("2031-01-01"))
     days = sorted((r.params["start_date"], r.params["end_date"]) for r in server.api_requests())
-    assert days == [("2023-01-01", "2023-12-31"), ("2024-01-01", TODAY.isoformat())]
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    assert days == [("2023-01-01", "2024-01-01"), ("2024-01-01", tomorrow)]
     assert df.attrs["start"] == "2023-01-01"
     assert df.attrs["end"] == TODAY.isoformat()
 

@@ -419,10 +419,16 @@ def _cached(cache_dir: Path) -> dict[tuple[str, str], bytes]:
         for response in backend.responses.values():
             query = dict(parse_qsl(urlsplit(response.url).query))
             assert (query["token"], urlsplit(response.url).path) == (TOKEN, f"/api/v1/{METHOD}")
-            bodies[(query["start_date"], query["end_date"])] = bytes(response.content or b"")
+            # a chunk is asked through the day after its last one (Query.request_params)
+            last = dt.date.fromisoformat(query["end_date"]) - dt.timedelta(days=1)
+            bodies[(query["start_date"], last.isoformat())] = bytes(response.content or b"")
         return bodies
     finally:
         backend.close()  # type: ignore[no-untyped-call]
+
+
+def _day_after(day: str) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
 
 
 def _chunk_frame(body: bytes, start: str, end: str) -> pd.DataFrame:
@@ -462,7 +468,7 @@ def test_fault(
     chunk_bodies = {
         (first, last): requests.get(
             f"{server.url}/api/v1/{METHOD}",
-            params={"token": TOKEN, "start_date": first, "end_date": last},
+            params={"token": TOKEN, "start_date": first, "end_date": _day_after(last)},
             headers={"x-api-key": API_KEY},
             timeout=10,
         ).content
@@ -547,7 +553,7 @@ def test_a_clock_crossing_midnight_during_a_list_query_gives_one_consistent_fram
         assert sent == {
             (token, first, last)
             for token in tokens
-            for first, last in (("2023-01-01", "2023-12-31"), ("2024-01-01", before.isoformat()))
+            for first, last in (("2023-01-01", "2024-01-01"), ("2024-01-01", TODAY.isoformat()))
         }
         assert frame.attrs["end"] == before.isoformat()
         with _client(
@@ -560,7 +566,7 @@ def test_a_clock_crossing_midnight_during_a_list_query_gives_one_consistent_fram
         server.clear_requests()
         after = client.engagement(tokens, start="2023-12-01")
         assert after.attrs["end"] == TODAY.isoformat()
-        assert {r.params["end_date"] for r in server.api_requests()} == {TODAY.isoformat()}
+        assert {r.params["end_date"] for r in server.api_requests()} == {_day_after(str(TODAY))}
         assert len(server.api_requests()) == len(tokens)  # 2023 came from the cache
         with _client(server.url, tmp_path / "next", rate_limit=1000) as fixed:
             pd.testing.assert_frame_equal(after, fixed.engagement(tokens, start="2023-12-01"))
