@@ -23,6 +23,7 @@ import pandas as pd
 from kaito_pandas.cache import chunk_expiry
 from kaito_pandas.errors import (
     AuthenticationError,
+    CacheMissError,
     CancelledError,
     KaitoError,
     KaitoWarning,
@@ -114,12 +115,21 @@ def fetch_query(
 
     # Cache hits are read here, in this thread: only misses go to the pool.
     to_send: list[_Job] = []
+    # offline: for each name, the last day held by chunks fetched on an earlier day
+    held_through: dict[str, dt.date] = {}
     for job in jobs:
-        body = transport.cached_body(query.method, query.request_params(*job))
-        if body is None:
+        cached = transport.cached_body(query.method, query.request_params(*job))
+        if cached is None:
             to_send.append(job)
-        else:
-            collect(job, _chunk_or_error(transport, query, job, body))
+            continue
+        body, through = cached
+        if through is not None:
+            name, last = job[0], min(job[2], through)
+            held_through[name] = min(held_through.get(name, last), last)
+        collect(job, _chunk_or_error(transport, query, job, body))
+    for name, last in held_through.items():
+        if last < query.start:  # offline, and not one asked-for day is in the cache
+            collect((name, query.start, query.end), _stale_miss(query, name, last))
 
     def run(job: _Job) -> Columns | KaitoError | None:
         if stop.is_set():
@@ -166,6 +176,9 @@ def fetch_query(
     }
     frame = combine_frames(frames, level=query.kind) if query.many else frames[query.names[0]]
     frame.attrs = query.attrs()
+    stale = {name: day for name, day in held_through.items() if name in frames}
+    if stale and min(stale.values()) < query.end:
+        _warn_cached_through(frame, query, stale)
     if failures:
         frame.attrs["failed"] = {name: str(exc) for name, exc in failures.items()}
         warnings.warn(
@@ -175,6 +188,29 @@ def fetch_query(
             stacklevel=4,
         )
     return frame
+
+
+def _stale_miss(query: Query, name: str, last: dt.date) -> CacheMissError:
+    return CacheMissError(
+        f"offline, and none of the days of Kaito {query.describe(name)} is cached: the "
+        f"cache holds {name!r} only through {last}, the day it was fetched. Fetch it once "
+        "online, or turn offline mode off."
+    )
+
+
+def _warn_cached_through(frame: pd.DataFrame, query: Query, stale: dict[str, dt.date]) -> None:
+    """Offline, chunks fetched before the asked end: say so, and record the last day held."""
+    through = min(stale.values())
+    frame.attrs["cached_through"] = through.isoformat()
+    names = sorted(name for name, day in stale.items() if day < query.end)
+    who = f"{query.kind} {names[0]!r}" if len(names) == 1 else f"{query.kind}s {names}"
+    warnings.warn(
+        f"offline: Kaito {query.method} of {who} is cached only through {through}, the day "
+        f"it was fetched; the days after it up to {query.end} are not in this frame "
+        "(df.attrs['cached_through']). Fetch once online to get them.",
+        KaitoWarning,
+        stacklevel=5,
+    )
 
 
 def _run_pool(

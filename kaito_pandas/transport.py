@@ -7,13 +7,14 @@ room decides whether to try again, and keeps the key out of every message.
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import requests
 from requests_cache import CachedSession
@@ -299,18 +300,25 @@ class Transport:
             self.flight = None
         cache.warn_cache_failed(self.settings, location, error)
 
-    def cached_body(self, endpoint: str, params: Mapping[str, str]) -> bytes | None:
+    def cached_body(
+        self, endpoint: str, params: Mapping[str, str]
+    ) -> tuple[bytes, dt.date | None] | None:
         """Return the cached body if it is fresh (or offline, if it is there at all), else None.
 
         Offline, a chunk fetched on an earlier day (same query, an earlier ``end_date``)
-        stands in for today's: it is all there is.
+        stands in for today's: it is all there is. The second value is then the last
+        day that earlier request asked for (the day before its ``end_date``), else None.
         """
         cached = self._cached_response(self.url(endpoint, params))
+        through = None
         if cached is None and self.settings.offline:
             cached = self._latest_earlier_chunk(endpoint, params)
+            if cached is not None:
+                asked = dict(parse_qsl(urlsplit(cached.url).query)).get("end_date", "")
+                through = dt.date.fromisoformat(asked) - dt.timedelta(days=1)
         if cached is None or (cached.is_expired and not self.settings.offline):
             return None
-        return bytes(cached.content or b"")
+        return bytes(cached.content or b""), through
 
     def _fresh_body(self, url: str) -> bytes | None:
         cached = self._cached_response(url)

@@ -1,0 +1,82 @@
+"""Offline reads of chunks fetched on an earlier day, and clients replaced or closed while in use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kaito_pandas as kp
+from kaito_pandas.testing import FakeKaitoServer
+from tests.conftest import make_client
+
+FETCHED = dt.date(2024, 6, 20)
+LATER = dt.date(2024, 6, 30)
+
+
+def _fetch_on(server: FakeKaitoServer, cache_dir: Path, day: dt.date, **kwargs: object) -> None:
+    server.today = day
+    with make_client(server, cache_dir=cache_dir, today=lambda: day) as online:
+        online.mindshare(["BTC", "ETH"], start="2024-06-01", **kwargs)
+
+
+def test_offline_with_none_of_the_asked_days_cached_raises_cache_miss(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    _fetch_on(server, tmp_path, FETCHED)
+    with (
+        make_client(server, cache_dir=tmp_path, today=lambda: LATER, offline=True) as offline,
+        pytest.raises(kp.CacheMissError, match=r"mindshare of token 'BTC'.*2024-06-20"),
+    ):
+        offline.mindshare("BTC", start="2024-06-25")
+
+
+def test_offline_with_an_earlier_fetch_returns_it_with_one_warning_and_cached_through(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    _fetch_on(server, tmp_path, FETCHED)
+    server.clear_requests()
+    with make_client(server, cache_dir=tmp_path, today=lambda: LATER, offline=True) as offline:
+        with pytest.warns(kp.KaitoWarning, match="cached only through 2024-06-20") as caught:
+            df = offline.mindshare("BTC", start="2024-06-10")
+        assert len([w for w in caught if "cached only" in str(w.message)]) == 1
+        assert caught[0].filename == __file__
+        assert df.attrs["cached_through"] == "2024-06-20"
+        assert df.index[-1] == pd.Timestamp("2024-06-20", tz="UTC")
+        assert df.attrs["end"] == LATER.isoformat()
+        with pytest.warns(kp.KaitoWarning, match="cached only through"):
+            listed = offline.mindshare(["BTC", "ETH"], start="2024-06-10")
+        assert listed.attrs["cached_through"] == "2024-06-20"
+    assert server.requests == []
+
+
+def test_offline_with_todays_chunk_cached_says_nothing(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    _fetch_on(server, tmp_path, LATER)
+    with make_client(server, cache_dir=tmp_path, today=lambda: LATER, offline=True) as offline:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            df = offline.mindshare("BTC", start="2024-06-10")
+    assert "cached_through" not in df.attrs
+    assert df.index[-1] == pd.Timestamp(LATER, tz="UTC")
+
+
+def test_offline_list_query_names_only_the_names_with_no_cached_day(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    _fetch_on(server, tmp_path, FETCHED)  # BTC and ETH through 06-20
+    server.today = LATER
+    with make_client(server, cache_dir=tmp_path, today=lambda: LATER) as online:
+        online.mindshare("ETH", start="2024-06-01")  # ETH again, through 06-30
+    with make_client(server, cache_dir=tmp_path, today=lambda: LATER, offline=True) as offline:
+        with pytest.raises(kp.CacheMissError) as info:
+            offline.mindshare(["BTC", "ETH"], start="2024-06-25")
+        assert set(info.value.failures) == {"BTC"}
+        with pytest.warns(kp.KaitoWarning, match="BTC"):
+            df = offline.mindshare(["BTC", "ETH"], start="2024-06-25", errors="warn")
+        assert list(df["mindshare"].columns) == ["ETH"]
+        assert df.attrs["failed"].keys() == {"BTC"}
