@@ -57,10 +57,12 @@ def test_offline_with_todays_chunk_cached_says_nothing(
     server: FakeKaitoServer, tmp_path: Path
 ) -> None:
     _fetch_on(server, tmp_path, LATER)
-    with make_client(server, cache_dir=tmp_path, today=lambda: LATER, offline=True) as offline:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            df = offline.mindshare("BTC", start="2024-06-10")
+    with (
+        make_client(server, cache_dir=tmp_path, today=lambda: LATER, offline=True) as offline,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("error")
+        df = offline.mindshare("BTC", start="2024-06-10")
     assert "cached_through" not in df.attrs
     assert df.index[-1] == pd.Timestamp(LATER, tz="UTC")
 
