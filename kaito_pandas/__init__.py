@@ -8,7 +8,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -84,6 +86,19 @@ def get_client() -> Client:
         return _default
 
 
+@contextlib.contextmanager
+def _default_client() -> Iterator[Client]:
+    """The default client, held open for one call even if configure() replaces it meanwhile."""
+    global _default
+    with contextlib.ExitStack() as stack:
+        with _lock:
+            if _default is None:
+                _default = Client(**_overrides)
+            client = _default
+            stack.enter_context(client._in_use())
+        yield client
+
+
 def configure(**settings: Any) -> Client | None:
     """Change the default client's settings; return the new default client.
 
@@ -102,6 +117,9 @@ def configure(**settings: Any) -> Client | None:
     Returns
     -------
     Client or None
+
+    The previous default client is closed once the calls it is serving (in
+    other threads) have finished; they finish on it, unaffected.
 
     Raises
     ------
@@ -135,7 +153,8 @@ def engagement(
     **params: Any,
 ) -> pd.DataFrame:
     """Return daily engagement with the default client; see :meth:`Client.engagement`."""
-    return get_client().engagement(token, keyword=keyword, start=start, end=end, **params)
+    with _default_client() as client:
+        return client.engagement(token, keyword=keyword, start=start, end=end, **params)
 
 
 def mentions(
@@ -147,33 +166,39 @@ def mentions(
     **params: Any,
 ) -> pd.DataFrame:
     """Return daily mentions per source with the default client; see :meth:`Client.mentions`."""
-    return get_client().mentions(token, keyword=keyword, start=start, end=end, **params)
+    with _default_client() as client:
+        return client.mentions(token, keyword=keyword, start=start, end=end, **params)
 
 
 def mindshare(
     token: TokenArg, *, start: DateLike | None = None, end: DateLike | None = None, **params: Any
 ) -> pd.DataFrame:
     """Return daily mindshare with the default client; see :meth:`Client.mindshare`."""
-    return get_client().mindshare(token, start=start, end=end, **params)
+    with _default_client() as client:
+        return client.mindshare(token, start=start, end=end, **params)
 
 
 def sentiment(
     token: TokenArg, *, start: DateLike | None = None, end: DateLike | None = None, **params: Any
 ) -> pd.DataFrame:
     """Return daily sentiment with the default client; see :meth:`Client.sentiment`."""
-    return get_client().sentiment(token, start=start, end=end, **params)
+    with _default_client() as client:
+        return client.sentiment(token, start=start, end=end, **params)
 
 
 def tokens() -> pd.DataFrame:
     """Return the tokens Kaito supports with the default client; see :meth:`Client.tokens`."""
-    return get_client().tokens()
+    with _default_client() as client:
+        return client.tokens()
 
 
 def cache_info() -> pd.DataFrame:
     """Return the default client's cached responses, one row each; see :meth:`Client.cache_info`."""
-    return get_client().cache_info()
+    with _default_client() as client:
+        return client.cache_info()
 
 
 def clear_cache(expired_only: bool = False) -> None:
     """Empty the default client's cache (or drop only expired entries); see :meth:`Client.clear_cache`."""
-    get_client().clear_cache(expired_only=expired_only)
+    with _default_client() as client:
+        client.clear_cache(expired_only=expired_only)

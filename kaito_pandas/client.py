@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,7 +16,7 @@ import requests
 
 from kaito_pandas import cache
 from kaito_pandas.dates import DateLike, today_utc
-from kaito_pandas.errors import ResponseError
+from kaito_pandas.errors import KaitoError, ResponseError
 from kaito_pandas.fetching import fetch_query
 from kaito_pandas.known import TOKEN_LIST_DEADLINE, TOKEN_LIST_EXPIRE_AFTER, TokenGuard
 from kaito_pandas.parsing import parse_tokens
@@ -77,6 +79,12 @@ class Client:
             session, shared = cache.session_for(self.settings)
         self._transport = Transport(self.settings, session=session, owns_session=owned, **shared)
         self._guard = TokenGuard(self._token_list_for_check)
+        # calls in flight; close() releases the connections once the last one ends
+        self._state = threading.Lock()
+        self._calls = 0
+        self._closing = False
+        self._released = False
+        self._depth = threading.local()
 
     def __repr__(self) -> str:
         key = "set" if self.settings.api_key else "missing"
@@ -90,8 +98,49 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        """Release the client's connections."""
-        self._transport.close()
+        """Release the client's connections, once the calls in flight (other threads') end.
+
+        A call already running finishes normally; a call started after ``close()``
+        raises :class:`KaitoError`. Closing twice does nothing.
+        """
+        with self._state:
+            self._closing = True
+            release = self._calls == 0 and not self._released
+            self._released = self._released or release
+        if release:
+            self._transport.close()
+
+    def _begin(self) -> None:
+        """Count one more call in flight; refuse it if the client was closed."""
+        with self._state:
+            if self._closing:
+                raise KaitoError(
+                    f"{self!r} is closed: make a new Client, or use the module functions "
+                    "(kp.engagement, ...), whose default client is replaced by kp.configure()"
+                )
+            self._calls += 1
+
+    def _end(self) -> None:
+        with self._state:
+            self._calls -= 1
+            release = self._closing and self._calls == 0 and not self._released
+            self._released = self._released or release
+        if release:
+            self._transport.close()
+
+    @contextlib.contextmanager
+    def _in_use(self) -> Iterator[None]:
+        """Hold the client open for one call; nested uses in the same thread count once."""
+        depth = getattr(self._depth, "value", 0)
+        if depth == 0:
+            self._begin()
+        self._depth.value = depth + 1
+        try:
+            yield
+        finally:
+            self._depth.value = depth
+            if depth == 0:
+                self._end()
 
     def engagement(
         self,
@@ -299,7 +348,8 @@ class Client:
         >>> tokens = client.tokens()  # doctest: +SKIP
         >>> tokens.loc[tokens.symbol == "HYPE", "token"]  # doctest: +SKIP
         """
-        frame = self._get_tokens(self._transport)
+        with self._in_use():
+            frame = self._get_tokens(self._transport)
         self._guard.remember(frame)
         return frame
 
@@ -383,16 +433,17 @@ class Client:
             method, token, keyword=keyword, start=start, end=end, today=lambda: today, params=params
         )
         unknown: dict[str, list[str]] = {}
-        if self.settings.api_key or self.settings.offline:  # no key: nothing is sent, not even this
-            unknown = self._guard.check(query, self.settings.check_tokens)
-        frame = fetch_query(
-            self._transport,
-            query,
-            today=today,
-            settings=self.settings,
-            errors=errors,
-            progress=progress,
-        )
+        with self._in_use():
+            if self.settings.api_key or self.settings.offline:  # no key: nothing is sent
+                unknown = self._guard.check(query, self.settings.check_tokens)
+            frame = fetch_query(
+                self._transport,
+                query,
+                today=today,
+                settings=self.settings,
+                errors=errors,
+                progress=progress,
+            )
         self._guard.check_zeros(frame, query, self.settings.check_tokens, warned=unknown)
         return frame
 
@@ -413,7 +464,8 @@ class Client:
         session = self._transport.cached_session
         if session is not None:
             try:
-                return cache.cache_info(session)
+                with self._in_use():
+                    return cache.cache_info(session)
             except cache.CACHE_ERRORS as exc:
                 cache.warn_cache_failed(self.settings, cache.cache_path(session), exc)
         return cache.cache_info(cache.make_cached_session("memory", None, expire_after=1))
@@ -438,4 +490,5 @@ class Client:
         """
         session = self._transport.cached_session
         if session is not None:
-            cache.clear_cache(session, expired_only=expired_only)
+            with self._in_use():
+                cache.clear_cache(session, expired_only=expired_only)

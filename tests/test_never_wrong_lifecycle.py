@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import pytest
 
 import kaito_pandas as kp
 from kaito_pandas.testing import FakeKaitoServer
-from tests.conftest import make_client
+from tests.conftest import API_KEY, make_client
 
 FETCHED = dt.date(2024, 6, 20)
 LATER = dt.date(2024, 6, 30)
@@ -82,3 +86,68 @@ def test_offline_list_query_names_only_the_names_with_no_cached_day(
             df = offline.mindshare(["BTC", "ETH"], start="2024-06-25", errors="warn")
         assert list(df["mindshare"].columns) == ["ETH"]
         assert df.attrs["failed"].keys() == {"BTC"}
+
+
+_CONFIGURE_WHILE_FETCHING = """
+import datetime as dt, sys, threading
+import kaito_pandas as kp
+
+kp.configure(api_key={key!r}, base_url={url!r}, cache_dir={cache!r}, check_tokens="off",
+             today=lambda: dt.date(2024, 6, 30))
+kp.mindshare("BTC", start="2024-05-01")  # warm: every later read is a cache hit
+errors, done, reads = [], threading.Event(), [0]
+
+def read():
+    try:
+        while not done.is_set():
+            assert len(kp.mindshare("BTC", start="2024-05-01")) == 61
+            reads[0] += 1
+    except BaseException as exc:
+        errors.append(repr(exc))
+
+thread = threading.Thread(target=read)
+thread.start()
+for i in range({rounds}):
+    kp.configure(read_timeout=10 + i % 7)
+done.set()
+thread.join()
+print(reads[0], errors)
+sys.exit(1 if errors or not reads[0] else 0)
+"""
+
+
+def test_configure_while_another_thread_fetches_neither_crashes_nor_fails_the_call(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    script = _CONFIGURE_WHILE_FETCHING.format(
+        key=API_KEY, url=server.url, cache=str(tmp_path), rounds=150
+    )
+    # a child process: a crash in SQLite must fail this test, not end the test run
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])
+    assert "Warning" not in done.stderr, done.stderr[-2000:]  # the cache was never dropped
+
+
+def test_close_from_another_thread_lets_the_call_in_flight_finish(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    client = make_client(server, cache_dir=tmp_path, check_tokens="off")
+    server.latency = 0.5
+    results: list[object] = []
+    call = threading.Thread(
+        target=lambda: results.append(client.mindshare("SOL", start="2024-06-01"))
+    )
+    call.start()
+    give_up = time.monotonic() + 10
+    while not server.api_requests() and time.monotonic() < give_up:
+        time.sleep(0.01)  # until the call is on the wire
+    client.close()
+    call.join(timeout=30)
+    assert len(results) == 1
+    assert isinstance(results[0], pd.DataFrame)
+    assert len(results[0]) == 30
+    with pytest.raises(kp.KaitoError, match="closed"):
+        client.mindshare("SOL", start="2024-06-01")
+    client.close()  # twice does nothing
