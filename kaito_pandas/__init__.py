@@ -10,13 +10,13 @@ __version__ = "0.1.0"
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pandas as pd
 
 from kaito_pandas import accessor as _accessor  # noqa: F401  (registers df.kaito)
-from kaito_pandas.client import Client
+from kaito_pandas.client import Client, Errors
 from kaito_pandas.dates import DateLike
 from kaito_pandas.errors import (
     APIError,
@@ -150,11 +150,23 @@ def engagement(
     keyword: TokenArg = None,
     start: DateLike | None = None,
     end: DateLike | None = None,
-    **params: Any,
+    errors: Errors = "raise",
+    progress: bool | None = None,
+    params: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """Return daily engagement with the default client; see :meth:`Client.engagement`."""
     with _default_client() as client:
-        return client.engagement(token, keyword=keyword, start=start, end=end, **params)
+        return client.engagement(
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            params=params,
+            **options,
+        )
 
 
 def mentions(
@@ -163,27 +175,73 @@ def mentions(
     keyword: TokenArg = None,
     start: DateLike | None = None,
     end: DateLike | None = None,
-    **params: Any,
+    errors: Errors = "raise",
+    progress: bool | None = None,
+    params: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """Return daily mentions per source with the default client; see :meth:`Client.mentions`."""
     with _default_client() as client:
-        return client.mentions(token, keyword=keyword, start=start, end=end, **params)
+        return client.mentions(
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            params=params,
+            **options,
+        )
 
 
 def mindshare(
-    token: TokenArg, *, start: DateLike | None = None, end: DateLike | None = None, **params: Any
+    token: TokenArg = None,
+    *,
+    keyword: TokenArg = None,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    errors: Errors = "raise",
+    progress: bool | None = None,
+    params: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """Return daily mindshare with the default client; see :meth:`Client.mindshare`."""
     with _default_client() as client:
-        return client.mindshare(token, start=start, end=end, **params)
+        return client.mindshare(
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            params=params,
+            **options,
+        )
 
 
 def sentiment(
-    token: TokenArg, *, start: DateLike | None = None, end: DateLike | None = None, **params: Any
+    token: TokenArg = None,
+    *,
+    keyword: TokenArg = None,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    errors: Errors = "raise",
+    progress: bool | None = None,
+    params: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """Return daily sentiment with the default client; see :meth:`Client.sentiment`."""
     with _default_client() as client:
-        return client.sentiment(token, start=start, end=end, **params)
+        return client.sentiment(
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            params=params,
+            **options,
+        )
 
 
 def tokens() -> pd.DataFrame:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 
 from kaito_pandas.dates import EARLIEST_DAY
 
-_LANGUAGES = ("all", "en", "zh", "ko", "ja", "es", "fr", "de", "ru", "tr", "vi", "pt")
+_LANGUAGES = ("all", "en", "zh", "ko", "others")
 _OPTIONS: dict[str, dict[str, frozenset[str]]] = {
     "engagement": {},
     "mentions": {},

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -151,7 +151,8 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
-        **params: Any,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
     ) -> pd.DataFrame:
         """Return daily ``total_engagement`` and ``smart_engagement`` of a token or keyword.
 
@@ -169,8 +170,12 @@ class Client:
         progress : bool, optional
             Show a progress bar when several requests must be sent (only in a
             terminal or notebook); default the client's ``progress`` setting.
-        **params
-            Passed to the API unchanged.
+        params : mapping, optional
+            Parameters sent to the API unchecked, for ones Kaito adds after this
+            release: ``params={"new_param": "x"}``.
+        **options
+            None are documented for this method: any other keyword (a typo such
+            as ``strat=``) raises ValueError, with a did-you-mean, before any request.
 
         Returns
         -------
@@ -197,7 +202,8 @@ class Client:
             end=end,
             errors=errors,
             progress=progress,
-            **params,
+            params=params,
+            **options,
         )
 
     def mentions(
@@ -209,13 +215,14 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
-        **params: Any,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
     ) -> pd.DataFrame:
         """Return daily document mentions per source (``document_mentions_twitter``, ...).
 
         Parameters
         ----------
-        token, keyword, start, end, errors, progress, **params
+        token, keyword, start, end, errors, progress, params, **options
             As for :meth:`engagement`; the earliest day is 2023-01-01.
 
         Returns
@@ -241,31 +248,35 @@ class Client:
             end=end,
             errors=errors,
             progress=progress,
-            **params,
+            params=params,
+            **options,
         )
 
     def mindshare(
         self,
-        token: TokenArg,
+        token: TokenArg = None,
         *,
+        keyword: TokenArg = None,
         start: DateLike | None = None,
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
-        **params: Any,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
     ) -> pd.DataFrame:
         """Return the daily ``mindshare`` of a token: a fraction of attention, 0.15 is 15%.
 
         Parameters
         ----------
         token : str or list of str
-            Kaito token id(s).
+            Kaito token id(s); mindshare takes no keyword (a ``keyword=`` raises ValueError).
         start, end : date-like, optional
             Default 2020-01-01 and today (UTC).
-        errors, progress
+        errors, progress, params
             As for :meth:`engagement`.
-        **params
-            Passed to the API unchanged, e.g. ``scope="pretge"``.
+        **options
+            The documented ``scope="pretge"`` (pre-launch projects); any other
+            keyword raises ValueError before any request.
 
         Returns
         -------
@@ -282,32 +293,44 @@ class Client:
         >>> df["mindshare"].mean()  # doctest: +SKIP
         """
         return self.fetch(
-            "mindshare", token, start=start, end=end, errors=errors, progress=progress, **params
+            "mindshare",
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            params=params,
+            **options,
         )
 
     def sentiment(
         self,
-        token: TokenArg,
+        token: TokenArg = None,
         *,
+        keyword: TokenArg = None,
         start: DateLike | None = None,
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
-        **params: Any,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
     ) -> pd.DataFrame:
         """Return the daily ``sentiment_score`` and ``sentiment_event`` text of a token.
 
         Parameters
         ----------
         token : str or list of str
-            Kaito token id(s).
+            Kaito token id(s); sentiment takes no keyword (a ``keyword=`` raises ValueError).
         start, end : date-like, optional
             Default 2020-01-01 and today (UTC).
-        errors, progress
+        errors, progress, params
             As for :meth:`engagement`.
-        **params
-            Passed to the API unchanged: ``adjusted``, ``average``, ``gaussian``,
-            ``language``, ``version``. Booleans are sent as ``true``/``false``.
+        **options
+            The documented ``adjusted``, ``average``, ``gaussian`` (booleans, sent
+            as ``true``/``false``), ``language`` (``all``, ``en``, ``zh``, ``ko``,
+            ``others``) and ``version`` (2 or 3); anything else, or another value,
+            raises ValueError before any request.
 
         Returns
         -------
@@ -325,7 +348,15 @@ class Client:
         >>> df.dropna(subset="sentiment_event")  # doctest: +SKIP
         """
         return self.fetch(
-            "sentiment", token, start=start, end=end, errors=errors, progress=progress, **params
+            "sentiment",
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            params=params,
+            **options,
         )
 
     def tokens(self) -> pd.DataFrame:
@@ -388,11 +419,19 @@ class Client:
         keyword: TokenArg = None,
         start: DateLike | None = None,
         end: DateLike | None = None,
-        **params: Any,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
     ) -> Query:
         """Return the checked query for a call, without sending anything; see :func:`plan_query`."""
         return plan_query(
-            method, token, keyword=keyword, start=start, end=end, today=self._today, params=params
+            method,
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            today=self._today,
+            params=options,
+            extra=params,
         )
 
     def fetch(
@@ -405,7 +444,8 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
-        **params: Any,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
     ) -> pd.DataFrame:
         """Return the frame of any of the four methods; :meth:`engagement` and friends call this.
 
@@ -430,7 +470,14 @@ class Client:
             raise ValueError(f"errors={errors!r}: use 'raise' or 'warn'")
         today = self._today()  # one day for the whole query, even across midnight
         query = plan_query(
-            method, token, keyword=keyword, start=start, end=end, today=lambda: today, params=params
+            method,
+            token,
+            keyword=keyword,
+            start=start,
+            end=end,
+            today=lambda: today,
+            params=options,
+            extra=params,
         )
         unknown: dict[str, list[str]] = {}
         with self._in_use():

@@ -67,6 +67,7 @@ def to_day(value: DateLike, *, name: str = "date") -> dt.date:
     >>> to_day("2024-03-01T23:30-05:00")
     datetime.date(2024, 3, 2)
     """
+    original = value
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -84,12 +85,15 @@ def to_day(value: DateLike, *, name: str = "date") -> dt.date:
     if isinstance(value, dt.datetime):  # pd.Timestamp is a datetime too
         if pd.isna(value):
             raise ValueError(f"{name} is NaT: give a real day or leave it out")
-        if value.tzinfo is not None:
-            try:
+        try:
+            if value.tzinfo is not None:
                 value = value.astimezone(dt.timezone.utc)
-            except OverflowError:
-                raise ValueError(f"{name}={value!r} has no UTC day Python can represent") from None
-        return dt.date(value.year, value.month, value.day)
+            return dt.date(value.year, value.month, value.day)
+        except (OverflowError, ValueError):  # e.g. 9999-12-31T23:00-05:00 is in year 10000
+            raise ValueError(
+                f"{name}={original!r} has no UTC day Python can represent: give a day "
+                "between 0001-01-01 and 9999-12-31 in UTC"
+            ) from None
     if isinstance(value, dt.date):
         return value
     raise ValueError(

@@ -203,8 +203,8 @@ def frame_from_columns(
 ) -> pd.DataFrame:
     """Return the daily UTC frame of ``columns`` restricted to ``start..end``.
 
-    The index runs from the first to the last day in range that has any value;
-    days missing in between are rows of NaN. Required columns absent from the
+    The index runs from the first to the last day in range that has a value
+    (not null) in any column; days missing or null in between are rows of NaN. Required columns absent from the
     response are added as all-missing.
 
     Examples
@@ -214,7 +214,13 @@ def frame_from_columns(
     (1, 1)
     """
     names = list(dict.fromkeys([*required, *columns]))
-    present = {day for col in columns.values() for day in col if start <= day <= end}
+    # the frame spans the days with a value: a null first or last day is no row of NaN
+    present = {
+        day
+        for col in columns.values()
+        for day, value in col.items()
+        if start <= day <= end and value is not None and value == value  # NaN != NaN
+    }
     if not present:
         return empty_frame(names)
     first, last = min(present), max(present)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, Literal
 
 from kaito_pandas.dates import METHODS, DateLike, resolve_range, year_chunks
 
-__all__ = ["KEYWORD_METHODS", "Query", "TokenArg", "plan_query"]
+__all__ = ["DOCUMENTED_PARAMS", "KEYWORD_METHODS", "Query", "TokenArg", "plan_query"]
 
 #: A single name, or several for one frame with (metric, token) columns.
 TokenArg = str | Iterable[str] | None
@@ -24,6 +25,24 @@ _RESERVED = {
     "keyword": "keyword=",
 }
 _SECRET_PARAMS = {"api_key", "apikey", "key", "x-api-key", "x_api_key"}
+_BOOLEAN = ("true", "false")
+#: The parameters each method documents beyond token, keyword and the dates, with the
+#: values they take as sent (booleans as ``true``/``false``). Any other keyword is a
+#: ValueError before a request is sent; ``params={...}`` passes anything unchecked.
+DOCUMENTED_PARAMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "engagement": {},
+    "mentions": {},
+    "mindshare": {"scope": ("pretge",)},
+    "sentiment": {
+        "adjusted": _BOOLEAN,
+        "average": _BOOLEAN,
+        "gaussian": _BOOLEAN,
+        "language": ("all", "en", "zh", "ko", "others"),
+        "version": ("2", "3"),
+    },
+}
+#: The keyword arguments of the fetch functions themselves, for did-you-mean.
+_OWN_ARGUMENTS = ("token", "keyword", "start", "end", "errors", "progress", "params")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +106,7 @@ def plan_query(
     end: DateLike | None = None,
     today: Callable[[], dt.date],
     params: Mapping[str, Any],
+    extra: Mapping[str, Any] | None = None,
 ) -> Query:
     """Return the checked :class:`Query` for a call, without sending anything.
 
@@ -101,7 +121,10 @@ def plan_query(
     today : callable
         Returns the current UTC day.
     params : mapping
-        Extra parameters passed to the API.
+        The method's documented parameters (:data:`DOCUMENTED_PARAMS`), checked.
+    extra : mapping, optional
+        Parameters passed to the API unchecked (``params=`` of the fetch
+        functions), for parameters Kaito adds later.
 
     Returns
     -------
@@ -111,7 +134,8 @@ def plan_query(
     ------
     ValueError
         Unknown method, neither or both of token and keyword, a bad name,
-        a bad date or range, or a reserved parameter.
+        a bad date or range, a reserved parameter, or a parameter (or value)
+        the method does not document.
 
     Examples
     --------
@@ -134,7 +158,37 @@ def plan_query(
     kind: Literal["token", "keyword"] = "token" if keyword is None else "keyword"
     names, many = _names(token if keyword is None else keyword, kind)
     first, last = resolve_range(method, start, end, today=today)
-    return Query(method, kind, names, many, first, last, _params(params))
+    checked = _params(params)
+    _check_documented(method, checked)
+    unchecked = _params(extra or {})
+    both = dict(checked)
+    for key, value in unchecked:
+        if key in both and both[key] != value:
+            raise ValueError(f"{key} is given twice, as {key}= and in params=: give it once")
+        both[key] = value
+    return Query(method, kind, names, many, first, last, tuple(sorted(both.items())))
+
+
+def _check_documented(method: str, params: tuple[tuple[str, str], ...]) -> None:
+    """Refuse a parameter the method does not document: a typo must not change the query."""
+    documented = DOCUMENTED_PARAMS[method]
+    for key, value in params:
+        if key not in documented:
+            own = [a for a in _OWN_ARGUMENTS if a != "keyword" or method in KEYWORD_METHODS]
+            known = [*own, *documented]
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}=? " if close else ""
+            takes = ", ".join(f"{name}=" for name in known if name != "params")
+            raise ValueError(
+                f"{method} has no parameter {key!r}; {hint}{method} takes {takes}. "
+                f"A parameter Kaito added after this release goes in params={{{key!r}: ...}}, "
+                "sent unchecked."
+            )
+        if value not in documented[key]:
+            raise ValueError(
+                f"{method}: {key}={value!r} is not one of {', '.join(documented[key])} "
+                f"(booleans go as True/False); params={{{key!r}: ...}} sends a value unchecked"
+            )
 
 
 def _names(value: object, kind: str) -> tuple[tuple[str, ...], bool]:

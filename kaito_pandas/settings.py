@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = [
@@ -88,6 +89,27 @@ def env_flag(environ: Mapping[str, str], name: str) -> bool:
     return flag in TRUE_FLAGS
 
 
+#: Settings that are a positive number, with their unit; and those that may also be 0.
+_POSITIVE = {
+    "connect_timeout": "seconds",
+    "read_timeout": "seconds",
+    "rate_limit": "requests per second",
+    "expire_after": "seconds",
+}
+_NOT_NEGATIVE = ("retry_backoff", "max_retry_after", "retry_deadline")
+
+
+def _check_number(name: str, value: object, what: str, fits: Callable[[float], bool]) -> None:
+    """Refuse a setting that is not a finite real number that ``fits``: say which and why."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(float(value))
+        or not fits(float(value))
+    ):
+        raise ValueError(f"{name}={value!r}: give {what}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """Everything a :class:`~kaito_pandas.Client` is configured with.
@@ -135,18 +157,21 @@ class Settings:
                 f"(argument or {ENV_BASE_URL})"
             )
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
-        for name in ("connect_timeout", "read_timeout", "rate_limit"):
-            if not float(getattr(self, name)) > 0:
-                raise ValueError(f"{name} must be a positive number of seconds")
-        for name in ("retry_backoff", "max_retry_after", "retry_deadline"):
-            if not float(getattr(self, name)) >= 0:
-                raise ValueError(f"{name} must be zero or more seconds")
+        for name, unit in _POSITIVE.items():
+            _check_number(
+                name, getattr(self, name), f"a positive number of {unit}", lambda v: v > 0
+            )
+        for name in _NOT_NEGATIVE:
+            _check_number(name, getattr(self, name), "zero or more seconds", lambda v: v >= 0)
         for name in ("max_attempts", "max_workers"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1")
-        if not float(self.expire_after) > 0:
-            raise ValueError("expire_after must be a positive number of seconds")
+                raise ValueError(f"{name}={value!r}: give a whole number of at least 1")
+        for name in ("cache", "offline", "progress"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name}={getattr(self, name)!r}: give True or False")
+        if self.cache_dir is not None and not isinstance(self.cache_dir, (str, os.PathLike)):
+            raise ValueError(f"cache_dir={self.cache_dir!r}: give a path (a string or a Path)")
         if self.cache_backend == "redis" and not self.redis_url:
             raise ValueError(
                 f'cache_backend="redis" needs redis_url="redis://host:6379/0" or {ENV_REDIS_URL}'

@@ -522,9 +522,11 @@ def test_offline_the_next_day_serves_what_was_fetched_the_day_before(
         server, api_key=None, today=lambda: tomorrow, cache_dir=cache_dir, offline=True
     ) as offline:
         again = offline.mindshare("BTC", start="2024-03-01", end="2024-03-05")
-        latest = offline.mindshare("BTC", start="2024-06-01")
+        with pytest.warns(kp.KaitoWarning, match=f"cached only through {TODAY}"):
+            latest = offline.mindshare("BTC", start="2024-06-01")
     pd.testing.assert_frame_equal(online, again)
-    assert latest.index[-1].date() == TODAY  # all there is, offline
+    assert latest.index[-1].date() == TODAY  # all there is, offline, and it says so
+    assert latest.attrs["cached_through"] == TODAY.isoformat()
     assert server.requests == []
 
 

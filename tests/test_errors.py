@@ -102,7 +102,7 @@ def test_error_messages_name_the_query_status_and_server_message(
 ) -> None:
     server.fail(status=400, body='{"error": "language must be one of all, en, zh"}')
     with pytest.raises(kp.APIError) as info:
-        client.sentiment("BTC", start="2024-03-01", end="2024-03-05", language="xx")
+        client.sentiment("BTC", start="2024-03-01", end="2024-03-05", params={"language": "xx"})
     text = str(info.value)
     assert info.value.status_code == 400
     for part in ("sentiment", "'BTC'", "2024-03-01..2024-03-05", "400", "language must be one of"):

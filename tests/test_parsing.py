@@ -42,7 +42,7 @@ def test_a_new_metric_from_the_service_becomes_a_column_for_free() -> None:
 
 
 def test_numbers_are_float64_and_null_is_nan() -> None:
-    df = parse({"total_engagement": {"2024-03-01": 7, "2024-03-02": None}})
+    df = parse({"total_engagement": {"2024-03-01": 7, "2024-03-02": None}, "x": {"2024-03-02": 1}})
     assert df["total_engagement"].dtype == np.float64
     assert df["total_engagement"].iloc[0] == 7.0
     assert np.isnan(df["total_engagement"].iloc[1])

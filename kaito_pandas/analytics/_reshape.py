@@ -92,9 +92,10 @@ def to_long(data: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``date``, ``token`` (``keyword`` for keyword queries),
-        ``metric``, ``value``; in the frame's column order, dates ascending.
-        Attrs are kept.
+        Columns ``date``, ``token`` (``keyword`` for keyword queries) and
+        ``metric`` (pandas' ``"string"`` dtype, as for event texts, under pandas
+        2 and 3 alike), ``value`` (float64); in the frame's column order, dates
+        ascending. Attrs are kept.
 
     Raises
     ------
@@ -124,17 +125,20 @@ def to_long(data: pd.DataFrame) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "date": dates,
-                entity: pd.Series([token] * n),
-                "metric": pd.Series([metric] * n),
+                entity: pd.Series([token] * n, dtype="string"),
+                "metric": pd.Series([metric] * n, dtype="string"),
                 "value": numbers.iloc[:, i].to_numpy(dtype="float64", na_value=np.nan),
             }
         )
         for i, (metric, token) in enumerate(pairs)
     ]
-    columns = ["date", entity, "metric", "value"]
-    result: pd.DataFrame = (
-        pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=columns)
-    )
+    empty = {
+        "date": pd.Series(dtype=numbers.index.dtype),
+        entity: pd.Series(dtype="string"),
+        "metric": pd.Series(dtype="string"),
+        "value": pd.Series(dtype="float64"),
+    }
+    result: pd.DataFrame = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(empty)
     return _copy_attrs(result, data)
 
 
