@@ -86,6 +86,7 @@ class _Fault:
     endpoint: str | None
     stall: float
     params: dict[str, str]
+    trickle: float = 0.0
 
     def matches(self, endpoint: str, params: Mapping[str, str]) -> bool:
         return self.endpoint in (None, endpoint) and self.params.items() <= params.items()

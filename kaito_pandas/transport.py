@@ -35,6 +35,9 @@ from kaito_pandas.wire import (
     GuardedAdapter,
     Limiter,
     RateLimiter,
+    body_deadline,
+    body_holds_key,
+    holds_key,
     judge,
 )
 
@@ -48,6 +51,9 @@ _NETWORK_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+
+#: The least time, in seconds, a request gets to answer, however close the deadline.
+_MIN_READ_TIMEOUT = 1.0
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -86,10 +92,22 @@ class Transport:
             self.session.settings.ignored_parameters = tuple(
                 dict.fromkeys([*ignored, *cache.KEY_HEADERS])
             )
+            self.session.settings.filter_fn = self._without_key(self.session.settings.filter_fn)
         self._sleep = sleep
         self._clock = clock
         self._inflight: dict[str, concurrent.futures.Future[bytes]] = {}
         self._inflight_lock = threading.Lock()
+
+    def _without_key(self, own: Callable[[Any], bool] | None) -> Callable[[Any], bool] | None:
+        """A cache filter that stores no answer holding the key, and else asks ``own``."""
+        key = self.settings.api_key
+        if not key:
+            return own
+
+        def keep(response: Any) -> bool:
+            return not holds_key(response, key) and (own is None or bool(own(response)))
+
+        return keep
 
     @property
     def cached_session(self) -> CachedSession | None:
@@ -173,13 +191,18 @@ class Transport:
                 )
             headers["x-api-key"] = self.settings.api_key
         # Identical requests in flight at the same moment are sent once.
-        with self._inflight_lock:
-            future = self._inflight.get(url)
-            leader = future is None
-            if future is None:
-                future = self._inflight[url] = concurrent.futures.Future()
-        if not leader:
-            return future.result()
+        while True:
+            with self._inflight_lock:
+                future = self._inflight.get(url)
+                leader = future is None
+                if future is None:
+                    future = self._inflight[url] = concurrent.futures.Future()
+            if leader:
+                break
+            try:
+                return future.result()
+            except CancelledError:
+                continue  # the leader's call failed, not this one: send it ourselves
         try:
             body = self._send_once_for_all(url, headers, what, expire_after, stop, deadline)
         except BaseException as exc:
@@ -350,7 +373,7 @@ class Transport:
         remaining = deadline - self._clock()
         timeout = (
             self.settings.connect_timeout,
-            max(1.0, min(self.settings.read_timeout, remaining)),
+            max(_MIN_READ_TIMEOUT, min(self.settings.read_timeout, remaining)),
         )
         if self._limit_each_request:
             self.limiter.acquire()
@@ -360,10 +383,13 @@ class Transport:
             extra: dict[str, Any] = {}
             if expire_after is not None and isinstance(session, CachedSession):
                 extra["expire_after"] = expire_after
-            response = session.get(
-                url, headers=headers, timeout=timeout, allow_redirects=False, **extra
-            )
-            body = response.content
+            # the whole answer, body included, must arrive by the deadline (or a read
+            # timeout's floor after it was asked for)
+            with body_deadline(max(deadline, sent + _MIN_READ_TIMEOUT), self._clock):
+                response = session.get(
+                    url, headers=headers, timeout=timeout, allow_redirects=False, **extra
+                )
+                body = response.content
         except _NETWORK_ERRORS as exc:
             logger.debug("GET %s -> %s", what, type(exc).__name__)
             # requests reports a stall mid-body as a ConnectionError around urllib3's timeout
@@ -388,6 +414,13 @@ class Transport:
         status = response.status_code
         logger.debug("GET %s -> %d in %.3fs", what, status, self._clock() - sent)
         if 200 <= status < 300:
+            # a header echoing the key is no harm to the data, which is used, though
+            # not cached (the session's filter); a body holding it is no data at all
+            if self.settings.api_key and body_holds_key(body, self.settings.api_key):
+                return ResponseError(
+                    f"Kaito {what}: the answer holds the API key; it was neither used nor cached",
+                    status_code=status,
+                ), None
             return body
         error, wait = judge(
             response, body, what, redact=self.redact, max_retry_after=self.settings.max_retry_after
