@@ -59,6 +59,15 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
 
+def _without(key: str, own: Callable[[Any], bool] | None) -> Callable[[Any], bool]:
+    """A cache filter that stores no answer holding ``key``, and else asks ``own``."""
+
+    def keep(response: Any) -> bool:
+        return not holds_key(response, key) and (own is None or bool(own(response)))
+
+    return keep
+
+
 class Transport:
     """Sends GET requests to the Kaito API and returns bodies, or raises a :class:`KaitoError`."""
 
@@ -92,22 +101,14 @@ class Transport:
             self.session.settings.ignored_parameters = tuple(
                 dict.fromkeys([*ignored, *cache.KEY_HEADERS])
             )
-            self.session.settings.filter_fn = self._without_key(self.session.settings.filter_fn)
+            if settings.api_key:
+                self.session.settings.filter_fn = _without(
+                    settings.api_key, self.session.settings.filter_fn
+                )
         self._sleep = sleep
         self._clock = clock
         self._inflight: dict[str, concurrent.futures.Future[bytes]] = {}
         self._inflight_lock = threading.Lock()
-
-    def _without_key(self, own: Callable[[Any], bool] | None) -> Callable[[Any], bool] | None:
-        """A cache filter that stores no answer holding the key, and else asks ``own``."""
-        key = self.settings.api_key
-        if not key:
-            return own
-
-        def keep(response: Any) -> bool:
-            return not holds_key(response, key) and (own is None or bool(own(response)))
-
-        return keep
 
     @property
     def cached_session(self) -> CachedSession | None:

@@ -183,7 +183,7 @@ def _read_body(response: requests.Response, limit: tuple[float, Clock] | None) -
     except SSLError as exc:
         raise requests.exceptions.SSLError(exc) from exc
     response._content = b"".join(parts)
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]  # as .content does
 
 
 def body_holds_key(body: bytes, key: str) -> bool:
