@@ -202,8 +202,8 @@ class Transport:
                 break
             try:
                 return future.result()
-            except CancelledError:
-                continue  # the leader's call failed, not this one: send it ourselves
+            except CancelledError:  # the leader's call failed, not this one: send it ourselves
+                self._land(url, future)
         try:
             body = self._send_once_for_all(url, headers, what, expire_after, stop, deadline)
         except BaseException as exc:
@@ -213,7 +213,12 @@ class Transport:
             future.set_result(body)
             return body
         finally:
-            with self._inflight_lock:
+            self._land(url, future)
+
+    def _land(self, url: str, future: concurrent.futures.Future[bytes]) -> None:
+        """Let the next request for ``url`` be sent anew, unless a newer one is in flight."""
+        with self._inflight_lock:
+            if self._inflight.get(url) is future:
                 del self._inflight[url]
 
     def _send_once_for_all(
