@@ -92,6 +92,7 @@ class _Fault:
     endpoint: str | None
     stall: float
     params: dict[str, str]
+    trickle: float = 0.0
 
     def matches(self, endpoint: str, params: Mapping[str, str]) -> bool:
         # the token list fails only by name, so that a scripted outage of the data

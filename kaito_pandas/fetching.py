@@ -100,11 +100,14 @@ def fetch_query(
     # A single query has failed at its first failure; a list query goes on, so that its
     # error names every name that failed (or, with errors="warn", returns the others).
     settled_by_any_failure = not query.many
+    # every chunk ends as data or as an error; only a failed call leaves some unsent
+    ended: set[_Job] = set()
 
     def collect(job: _Job, result: Columns | KaitoError | None) -> None:
         name = job[0]
         if result is None:  # skipped after the outcome was settled
             return
+        ended.add(job)
         if isinstance(result, KaitoError):
             failures.setdefault(name, result)
             if settled_by_any_failure or isinstance(result, AuthenticationError):
@@ -163,11 +166,18 @@ def fetch_query(
             bar.close()
     refused = [exc for exc in failures.values() if isinstance(exc, AuthenticationError)]
     if refused:  # a refused key is no per-token failure: errors="warn" does not hide it
-        raise _combined(failures, query) if len(refused) == len(failures) else refused[0]
+        raise _refused(refused[0], failures, {job[0] for job in ended}, query)
     if failures and (
         settled_by_any_failure or errors == "raise" or len(failures) == len(query.names)
     ):
         raise _combined(failures, query)
+    holes = [job for job in jobs if job[0] not in failures and job not in ended]
+    if holes:
+        name, first, last = holes[0]
+        raise KaitoError(
+            f"Kaito {query.describe(name)}: the chunk {first}..{last} ended with neither data "
+            "nor an error; this is a bug in kaito_pandas, please report it"
+        )
     required = REQUIRED_COLUMNS.get(query.method, ())
     frames = {
         name: frame_from_columns(columns[name], start=query.start, end=query.end, required=required)
@@ -249,6 +259,25 @@ def _chunk_or_error(
         column: {day: value for day, value in values.items() if first <= day <= last}
         for column, values in parsed.items()
     }
+
+
+def _refused(
+    first: AuthenticationError,
+    failures: dict[str, KaitoError],
+    answered: set[str],
+    query: Query,
+) -> AuthenticationError:
+    """The error for a refused key: for a list query, it says how many names were not sent."""
+    if not query.many:
+        return first
+    unsent = len(set(query.names) - answered)
+    error = AuthenticationError(
+        f"the API key was refused, so the query stopped: {unsent} of {len(query.names)} "
+        f"{query.kind}s were not sent ({first})",
+        status_code=first.status_code,
+    )
+    error.failures = dict(failures)
+    return error
 
 
 def _combined(failures: dict[str, KaitoError], query: Query) -> KaitoError:

@@ -68,6 +68,7 @@ CHECK_TOKENS = ("warn", "raise", "off")
 #: The values that turn a flag variable such as KAITO_PANDAS_OFFLINE on.
 TRUE_FLAGS = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
+_LATIN_1_LAST = 0xFF
 
 
 def env_flag(environ: Mapping[str, str], name: str) -> bool:
@@ -147,6 +148,13 @@ class Settings:
                 raise ValueError(
                     "api_key must be one non-empty word of printable characters; "
                     f"check the argument or {ENV_API_KEY}"
+                )
+            # an HTTP header carries Latin-1 only; the key itself is never shown
+            if any(ord(char) > _LATIN_1_LAST for char in key):
+                raise ValueError(
+                    "api_key holds a character an HTTP header cannot carry (a curly quote or "
+                    "dash pasted from a document?): retype it in plain characters; check the "
+                    f"argument or {ENV_API_KEY}"
                 )
             object.__setattr__(self, "api_key", key)
         if not isinstance(self.base_url, str) or not self.base_url.startswith(

@@ -92,7 +92,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.drop:
                 self.close_connection = True
                 return
-            self._send(fault.status, fault.body, fault.headers, stall=fault.stall)
+            self._send(
+                fault.status, fault.body, fault.headers, stall=fault.stall, trickle=fault.trickle
+            )
         elif self.command != "GET":
             self._error(
                 HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not allowed", Allow="GET"
@@ -127,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers: Mapping[str, str] | None = None,
         *,
         stall: float = 0.0,
+        trickle: float = 0.0,
     ) -> None:
         headers = dict(headers or {})
         lower = {k.lower() for k in headers}
@@ -144,6 +147,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
+        if trickle:
+            self._trickle(body, trickle)
+            return
         if not stall:
             self.wfile.write(body)
             return
@@ -157,6 +163,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[half:])
         except OSError:
             pass  # the client hung up while the server stalled: nothing left to do
+
+    def _trickle(self, body: bytes, pause: float) -> None:
+        """Send ``body`` one byte at a time, ``pause`` seconds apart, until the client hangs up."""
+        self.close_connection = True
+        try:
+            for index in range(len(body)):
+                self.wfile.write(body[index : index + 1])
+                time.sleep(pause)
+        except OSError:
+            pass  # the client gave up: nothing left to do
 
 
 class FakeKaitoServer:
@@ -291,6 +307,7 @@ class FakeKaitoServer:
         endpoint: str | None = None,
         params: Mapping[str, str] | None = None,
         stall: float = 0.0,
+        trickle: float = 0.0,
     ) -> None:
         """Script a fault that answers the next ``times`` matching requests instead of the API.
 
@@ -323,6 +340,9 @@ class FakeKaitoServer:
         stall : float
             Send the headers and the first half of the body, wait this many seconds,
             then send the rest: a server that stalls mid-body (a read timeout).
+        trickle : float
+            Send the body one byte at a time, this many seconds apart: a server too
+            slow for any deadline, though no single read waits long.
 
         Returns
         -------
@@ -343,6 +363,8 @@ class FakeKaitoServer:
             raise ValueError(f"times={times}: give a positive count, or -1 for forever")
         if not stall >= 0:
             raise ValueError(f"stall={stall}: give zero or more seconds")
+        if not trickle >= 0:
+            raise ValueError(f"trickle={trickle}: give zero or more seconds")
         if body is None:
             body = json.dumps({"error": f"scripted fault: HTTP {status}"})
         data = body.encode() if isinstance(body, str) else body
@@ -356,6 +378,7 @@ class FakeKaitoServer:
             endpoint,
             stall,
             dict(params or {}),
+            trickle,
         )
         with self._lock:
             self._faults.append(fault)

@@ -36,6 +36,9 @@ from kaito_pandas.wire import (
     GuardedAdapter,
     Limiter,
     RateLimiter,
+    body_deadline,
+    body_holds_key,
+    holds_key,
     judge,
 )
 
@@ -50,8 +53,20 @@ _NETWORK_ERRORS = (
     requests.exceptions.ContentDecodingError,
 )
 
+#: The least time, in seconds, a request gets to answer, however close the deadline.
+_MIN_READ_TIMEOUT = 1.0
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+
+
+def _without(key: str, own: Callable[[Any], bool] | None) -> Callable[[Any], bool]:
+    """A cache filter that stores no answer holding ``key``, and else asks ``own``."""
+
+    def keep(response: Any) -> bool:
+        return not holds_key(response, key) and (own is None or bool(own(response)))
+
+    return keep
 
 
 class Transport:
@@ -87,6 +102,10 @@ class Transport:
             self.session.settings.ignored_parameters = tuple(
                 dict.fromkeys([*ignored, *cache.KEY_HEADERS])
             )
+            if settings.api_key:
+                self.session.settings.filter_fn = _without(
+                    settings.api_key, self.session.settings.filter_fn
+                )
         self._sleep = sleep
         self._clock = clock
         self._inflight: dict[str, concurrent.futures.Future[bytes]] = {}
@@ -174,13 +193,18 @@ class Transport:
                 )
             headers["x-api-key"] = self.settings.api_key
         # Identical requests in flight at the same moment are sent once.
-        with self._inflight_lock:
-            future = self._inflight.get(url)
-            leader = future is None
-            if future is None:
-                future = self._inflight[url] = concurrent.futures.Future()
-        if not leader:
-            return future.result()
+        while True:
+            with self._inflight_lock:
+                future = self._inflight.get(url)
+                leader = future is None
+                if future is None:
+                    future = self._inflight[url] = concurrent.futures.Future()
+            if leader:
+                break
+            try:
+                return future.result()
+            except CancelledError:  # the leader's call failed, not this one: send it ourselves
+                self._land(url, future)
         try:
             body = self._send_once_for_all(url, headers, what, expire_after, stop, deadline)
         except BaseException as exc:
@@ -190,7 +214,12 @@ class Transport:
             future.set_result(body)
             return body
         finally:
-            with self._inflight_lock:
+            self._land(url, future)
+
+    def _land(self, url: str, future: concurrent.futures.Future[bytes]) -> None:
+        """Let the next request for ``url`` be sent anew, unless a newer one is in flight."""
+        with self._inflight_lock:
+            if self._inflight.get(url) is future:
                 del self._inflight[url]
 
     def _send_once_for_all(
@@ -358,7 +387,7 @@ class Transport:
         remaining = deadline - self._clock()
         timeout = (
             self.settings.connect_timeout,
-            max(1.0, min(self.settings.read_timeout, remaining)),
+            max(_MIN_READ_TIMEOUT, min(self.settings.read_timeout, remaining)),
         )
         if self._limit_each_request:
             self.limiter.acquire()
@@ -368,10 +397,13 @@ class Transport:
             extra: dict[str, Any] = {}
             if expire_after is not None and isinstance(session, CachedSession):
                 extra["expire_after"] = expire_after
-            response = session.get(
-                url, headers=headers, timeout=timeout, allow_redirects=False, **extra
-            )
-            body = response.content
+            # the whole answer, body included, must arrive by the deadline (or a read
+            # timeout's floor after it was asked for)
+            with body_deadline(max(deadline, sent + _MIN_READ_TIMEOUT), self._clock):
+                response = session.get(
+                    url, headers=headers, timeout=timeout, allow_redirects=False, **extra
+                )
+                body = response.content
         except _NETWORK_ERRORS as exc:
             logger.debug("GET %s -> %s", what, type(exc).__name__)
             # requests reports a stall mid-body as a ConnectionError around urllib3's timeout
@@ -396,6 +428,13 @@ class Transport:
         status = response.status_code
         logger.debug("GET %s -> %d in %.3fs", what, status, self._clock() - sent)
         if 200 <= status < 300:
+            # a header echoing the key is no harm to the data, which is used, though
+            # not cached (the session's filter); a body holding it is no data at all
+            if self.settings.api_key and body_holds_key(body, self.settings.api_key):
+                return ResponseError(
+                    f"Kaito {what}: the answer holds the API key; it was neither used nor cached",
+                    status_code=status,
+                ), None
             return body
         error, wait = judge(
             response, body, what, redact=self.redact, max_retry_after=self.settings.max_retry_after

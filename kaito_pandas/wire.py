@@ -5,17 +5,19 @@ error answers say (``Retry-After``, the server's message).
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import email.utils
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 
 from kaito_pandas.errors import (
     APIError,
@@ -31,6 +33,9 @@ __all__ = [
     "GuardedAdapter",
     "Limiter",
     "RateLimiter",
+    "body_deadline",
+    "body_holds_key",
+    "holds_key",
     "judge",
     "retry_after_seconds",
     "server_message",
@@ -42,8 +47,31 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Characters of a server's error message quoted in ours.
 _MESSAGE_LIMIT = 300
 
+#: Bytes asked of the socket per read of a body, so that the call's deadline is checked
+#: between reads however slowly the body arrives.
+_READ_SIZE = 64 * 1024
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+
+# The deadline of the call this thread is sending for: (deadline, clock) or None.
+_call = threading.local()
+
+
+@contextlib.contextmanager
+def body_deadline(deadline: float, clock: Clock) -> Iterator[None]:
+    """Within the block, an answer this thread receives must have arrived whole by ``deadline``.
+
+    ``deadline`` is in ``clock()`` time. Past it, the body stops being read and
+    :class:`requests.exceptions.ReadTimeout` is raised: a read timeout applies to
+    each socket read only, so a server sending one byte at a time never trips it.
+    """
+    previous = getattr(_call, "deadline", None)
+    _call.deadline = (deadline, clock)
+    try:
+        yield
+    finally:
+        _call.deadline = previous
 
 
 class RateLimiter:
@@ -107,7 +135,13 @@ class GuardedAdapter(HTTPAdapter):
         self.offline = offline
 
     def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
         if self.offline:
             raise CacheMissError(f"offline: {request.method} {_path(request.url)} is not cached")
@@ -115,7 +149,54 @@ class GuardedAdapter(HTTPAdapter):
         # for the cache, not for the service.
         request.headers.pop("Cache-Control", None)
         self.limiter.acquire()
-        return super().send(request, *args, **kwargs)
+        response = super().send(
+            request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+        )
+        if not stream:
+            _read_body(response, getattr(_call, "deadline", None))
+        return response
+
+
+def _read_body(response: requests.Response, limit: tuple[float, Clock] | None) -> None:
+    """Read the whole body into ``response``, giving up once ``limit`` (deadline, clock) passes.
+
+    The urllib3 errors become the requests errors ``Response.content`` would raise.
+    """
+    parts: list[bytes] = []
+    try:
+        while True:
+            if limit is not None and limit[1]() > limit[0]:
+                response.close()
+                raise requests.exceptions.ReadTimeout(
+                    "the answer was still arriving at the call's deadline (retry_deadline)"
+                )
+            part = response.raw.read1(_READ_SIZE, decode_content=True)
+            if not part:
+                break
+            parts.append(part)
+    except ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except ReadTimeoutError as exc:
+        raise requests.ConnectionError(exc) from exc
+    except SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
+    response._content = b"".join(parts)
+    response._content_consumed = True  # type: ignore[attr-defined]  # as .content does
+
+
+def body_holds_key(body: bytes, key: str) -> bool:
+    """Whether ``body`` holds ``key``, as it is or escaped as in JSON."""
+    forms = {key.encode("utf-8"), key.encode("latin-1"), json.dumps(key)[1:-1].encode()}
+    return any(form in body for form in forms)
+
+
+def holds_key(response: requests.Response, key: str) -> bool:
+    """Whether the body or a header of ``response`` holds ``key``."""
+    if body_holds_key(response.content or b"", key):
+        return True
+    return any(key in name or key in value for name, value in response.headers.items())
 
 
 def server_message(body: bytes) -> str:
