@@ -70,16 +70,6 @@ if until_us > tonumber(redis.call('GET', KEYS[1]) or '0') then
 end
 return 0
 """
-# Keep a lock while its holder lives: extend it only if it is still ours.
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
-# Release a lock only if it is still ours.
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 
 def redis_connection(url: str) -> Any:
@@ -189,9 +179,7 @@ class RedisSingleFlight:
 
     def __init__(self, connection: Any, *, hold: float = 10.0) -> None:
         self._connection = connection
-        self._release = connection.register_script(_RELEASE)
-        self._renew = connection.register_script(_RENEW)
-        self._hold_ms = int(hold * 1000)
+        self._hold = hold
 
     @contextlib.contextmanager
     def turn(
@@ -208,10 +196,15 @@ class RedisSingleFlight:
         seconds) until the answer lands, the lock goes, or ``stop`` is set.
         WAITED means the wait ran out: send without the lock.
         """
-        key = LOCK_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32]
-        token = uuid.uuid4().hex
+        # redis-py's Lock: a token-checked release and extend; not thread-local, so that
+        # the heartbeat thread may extend the lock this thread took
+        lock = self._connection.lock(
+            LOCK_PREFIX + hashlib.sha256(url.encode()).hexdigest()[:32],
+            timeout=self._hold,
+            thread_local=False,
+        )
         give_up = time.monotonic() + wait
-        while not self._connection.set(key, token, nx=True, px=self._hold_ms):
+        while not lock.acquire(blocking=False):
             if landed():
                 yield self.LANDED
                 return
@@ -223,16 +216,17 @@ class RedisSingleFlight:
                 return
             time.sleep(_POLL)
         done = threading.Event()
-        heartbeat = threading.Thread(target=self._keep, args=(key, token, done), daemon=True)
+        heartbeat = threading.Thread(target=self._keep, args=(lock, done), daemon=True)
         heartbeat.start()
         try:
             yield self.LANDED if landed() else self.MINE
         finally:
             done.set()
             heartbeat.join()
-            self._release(keys=[key], args=[token])
+            with contextlib.suppress(Exception):  # lost by expiry meanwhile: nothing to free
+                lock.release()
 
-    def _keep(self, key: str, token: str, done: threading.Event) -> None:
-        while not done.wait(self._hold_ms / 3000):
+    def _keep(self, lock: Any, done: threading.Event) -> None:
+        while not done.wait(self._hold / 3):
             with contextlib.suppress(Exception):  # a failing Redis ends the lock by expiry
-                self._renew(keys=[key], args=[token, self._hold_ms])
+                lock.extend(self._hold, replace_ttl=True)
