@@ -130,6 +130,10 @@ def _texts(frame: pd.DataFrame, column: str) -> list[str]:
     return [value if isinstance(value, str) else "" for value in frame[column]]
 
 
+#: How many unknown names a warning spells out before it says "and N more".
+_MAX_NAMED = 10
+
+
 def unknown_message(unknown: Mapping[str, list[str]], tokens: TokenList, *, asked: int) -> str:
     """Return the words for ids that are not in the token list, one sentence per id.
 
@@ -138,11 +142,25 @@ def unknown_message(unknown: Mapping[str, list[str]], tokens: TokenList, *, aske
     >>> unknown_message({"btc": ["BTC"]}, tokens, asked=1)  # doctest: +SKIP
     "'btc' is not a Kaito token id; did you mean 'BTC' (Bitcoin)? Kaito answers ..."
     """
-    sentences = []
+    sentences: list[str] = []
+    hopeless: list[str] = []  # no close match: named together, not one sentence each
     for name, suggestions in unknown.items():
         hint = tokens.did_you_mean(suggestions)
-        tail = f"; {hint}" if hint else ", and nothing in Kaito's token list is close."
-        sentences.append(f"{name!r} is not a Kaito token id{tail}")
+        if not hint:
+            hopeless.append(name)
+        elif len(sentences) < _MAX_NAMED:
+            sentences.append(f"{name!r} is not a Kaito token id; {hint}")
+        else:
+            hopeless.append(name)  # past the first few hints, a name is enough
+    if hopeless:
+        shown = ", ".join(repr(name) for name in hopeless[:_MAX_NAMED])
+        more = f" and {len(hopeless) - _MAX_NAMED} more" if len(hopeless) > _MAX_NAMED else ""
+        if len(hopeless) == 1 and not sentences:
+            sentences.append(
+                f"{shown} is not a Kaito token id, and nothing in Kaito's token list is close."
+            )
+        else:
+            sentences.append(f"Nothing in Kaito's token list is close to {shown}{more}.")
     lead = f"{len(unknown)} of {asked} tokens are not Kaito token ids: " if asked > 1 else ""
     return (
         lead

@@ -97,9 +97,23 @@ def test_a_list_query_warns_once_naming_every_unknown_id(
     (message,) = _kaito_warnings(record)
     assert message.startswith("2 of 4 tokens are not Kaito token ids:")
     assert "'eth' is not a Kaito token id; did you mean 'ETH' (Ethereum)?" in message
-    assert "'NOTATOKEN' is not a Kaito token id" in message
+    assert "Nothing in Kaito's token list is close to 'NOTATOKEN'." in message
     assert "'BTC'" not in message.replace("'BTC' (", "")  # a known id is not named
     assert (df[("total_engagement", "BTC")].dropna() > 0).all()
+
+
+def test_a_universe_with_many_unknown_ids_gets_one_short_warning(
+    server: FakeKaitoServer, record: list[warnings.WarningMessage]
+) -> None:
+    unknown = [f"NOPE{i}" for i in range(60)]
+    with make_client(server, cache_backend="memory", progress=False) as client:
+        client.engagement(["BTC", *unknown], **WEEK)
+    (message,) = _kaito_warnings(record)
+    assert message.startswith("60 of 61 tokens are not Kaito token ids:")
+    assert "'NOPE0'" in message
+    assert "'NOPE9' and 50 more." in message
+    assert "'NOPE10'" not in message
+    assert len(message) < 600  # a list of hundreds stays readable
 
 
 def test_known_ids_and_keywords_pass_without_a_word(client: kp.Client) -> None:

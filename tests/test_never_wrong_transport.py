@@ -21,6 +21,7 @@ import pytest
 from requests_cache.backends.base import BaseCache
 
 import kaito_pandas as kp
+from kaito_pandas._synthetic import KNOWN_TOKENS
 from kaito_pandas.cli import main
 from kaito_pandas.errors import CancelledError
 from kaito_pandas.testing import FakeKaitoServer
@@ -283,7 +284,7 @@ def test_an_answer_whose_header_echoes_the_key_is_used_but_never_stored(
 def test_a_refused_key_on_a_list_query_says_how_many_names_were_not_sent(
     server: FakeKaitoServer,
 ) -> None:
-    tokens = [f"T{i}" for i in range(40)]
+    tokens = sorted(KNOWN_TOKENS)[:40]
     with (
         make_client(server, api_key="wrong-key", cache_backend="memory", progress=False) as client,
         pytest.raises(kp.AuthenticationError) as info,
@@ -302,7 +303,7 @@ def test_the_command_line_says_a_refused_key_stopped_a_list_query(
 ) -> None:
     monkeypatch.setenv("KAITO_API_KEY", "wrong-key")
     monkeypatch.setenv("KAITO_API_BASE_URL", server.url)
-    tokens = [f"T{i}" for i in range(40)]
+    tokens = sorted(KNOWN_TOKENS)[:40]
     assert main(["fetch", "mindshare", *tokens, "--start", "2024-06-01"]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
