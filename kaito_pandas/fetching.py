@@ -20,7 +20,7 @@ from typing import IO, Any, Literal, Protocol
 
 import pandas as pd
 
-from kaito_pandas.cache import chunk_expiry
+from kaito_pandas.cache import ChunkExpiry
 from kaito_pandas.errors import (
     AuthenticationError,
     CacheMissError,
@@ -143,7 +143,7 @@ def fetch_query(
                 query.method,
                 query.request_params(*job),
                 what=query.describe(name),
-                expire_after=chunk_expiry(last, today, settings.expire_after),
+                expire_after=ChunkExpiry(last, today, settings.settle_days, settings.expire_after),
                 stop=stop,
                 deadline=deadline,
             )

@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_RETRY_BACKOFF",
     "DEFAULT_RETRY_DEADLINE",
+    "DEFAULT_SETTLE_DAYS",
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "ENV_CACHE_DIR",
@@ -57,8 +58,11 @@ DEFAULT_RATE_LIMIT = 5.0
 #: The rate limit counts starts in a window this much longer than the nominal one, so
 #: that requests delayed on the way still arrive within the service's limit.
 RATE_WINDOW_SLACK = 1.1
-#: Seconds a cached chunk holding yesterday or today stays fresh; older chunks never expire.
+#: Seconds a cached chunk that is not yet settled stays fresh; settled chunks never expire.
 DEFAULT_EXPIRE_AFTER = 3600.0
+#: A chunk is settled, and cached for good, once its last day is this many days before
+#: the service's own day (its answer's Date header): late data and New Year lag get in.
+DEFAULT_SETTLE_DAYS = 2
 DEFAULT_CACHE_BACKEND = "sqlite"
 #: Requests in flight at once for a list query; the rate limit still applies.
 DEFAULT_MAX_WORKERS = 4
@@ -133,6 +137,7 @@ class Settings:
     #: ``redis://[:password@]host:port/db`` for ``cache_backend="redis"``; may hold a password.
     redis_url: str | None = dataclasses.field(default=None, repr=False)
     expire_after: float = DEFAULT_EXPIRE_AFTER
+    settle_days: int = DEFAULT_SETTLE_DAYS
     offline: bool = False
     max_workers: int = DEFAULT_MAX_WORKERS
     progress: bool = True
@@ -171,10 +176,10 @@ class Settings:
             )
         for name in _NOT_NEGATIVE:
             _check_number(name, getattr(self, name), "zero or more seconds", lambda v: v >= 0)
-        for name in ("max_attempts", "max_workers"):
+        for name, least in (("max_attempts", 1), ("max_workers", 1), ("settle_days", 1)):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name}={value!r}: give a whole number of at least 1")
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ValueError(f"{name}={value!r}: give a whole number of at least {least}")
         for name in ("cache", "offline", "progress"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name}={getattr(self, name)!r}: give True or False")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import functools
 import json
 import threading
@@ -66,6 +67,14 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # Content-Length on every answer, so connections are reused
     timeout = 30  # idle keep-alive connections end instead of holding a thread forever
     server: _Server
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header: the fake's own day (``today``) at the real time of day."""
+        now = dt.datetime.now(dt.timezone.utc)
+        day = self.server.fake._current_day()
+        return email.utils.format_datetime(
+            dt.datetime.combine(day, now.time(), tzinfo=dt.timezone.utc), usegmt=True
+        )
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay silent: tests and notebooks should not see access logs."""

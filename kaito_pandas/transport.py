@@ -59,13 +59,19 @@ _MIN_READ_TIMEOUT = 1.0
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
+#: Seconds to wait before trying a failed cache operation once more.
+_TRANSIENT_PAUSE = 0.05
+
 
 def _without(key: str, own: Callable[[Any], bool] | None) -> Callable[[Any], bool]:
     """A cache filter that stores no answer holding ``key``, and else asks ``own``."""
+    if getattr(own, "_kaito_key", None) == key:  # a second transport on the same session
+        return own  # type: ignore[return-value]
 
     def keep(response: Any) -> bool:
         return not holds_key(response, key) and (own is None or bool(own(response)))
 
+    keep._kaito_key = key  # type: ignore[attr-defined]
     return keep
 
 
@@ -106,6 +112,8 @@ class Transport:
                 self.session.settings.filter_fn = _without(
                     settings.api_key, self.session.settings.filter_fn
                 )
+            if getattr(self.session.settings, "key_fn", None) is None:  # keys: exactly what is sent
+                self.session.settings.key_fn = cache.exact_key
         self._sleep = sleep
         self._clock = clock
         self._inflight: dict[str, concurrent.futures.Future[bytes]] = {}
@@ -137,7 +145,7 @@ class Transport:
         *,
         what: str,
         auth: bool = True,
-        expire_after: float | None = None,
+        expire_after: float | cache.ChunkExpiry | None = None,
         stop: threading.Event | None = None,
         deadline: float | None = None,
     ) -> bytes:
@@ -153,8 +161,10 @@ class Transport:
             The query in words, for error messages ("engagement of token 'BTC' ...").
         auth : bool
             Send the API key; raises before any request when it is missing.
-        expire_after : float, optional
-            Seconds the answer stays fresh in the cache (-1: forever).
+        expire_after : float or ChunkExpiry, optional
+            Seconds the answer stays fresh in the cache (-1: forever); for a year
+            chunk, its :class:`~kaito_pandas.cache.ChunkExpiry`, which the answer's
+            ``Date`` header settles.
         stop : threading.Event, optional
             Once set, no retry is started: the caller's outcome is already settled.
         deadline : float, optional
@@ -227,7 +237,7 @@ class Transport:
         url: str,
         headers: dict[str, str],
         what: str,
-        expire_after: float | None,
+        expire_after: float | cache.ChunkExpiry | None,
         stop: threading.Event | None,
         deadline: float | None,
     ) -> bytes:
@@ -259,7 +269,7 @@ class Transport:
         url: str,
         headers: dict[str, str],
         what: str,
-        expire_after: float | None,
+        expire_after: float | cache.ChunkExpiry | None,
         stop: threading.Event | None = None,
         deadline: float | None = None,
     ) -> bytes:
@@ -305,6 +315,12 @@ class Transport:
         session = self.cached_session
         if session is None:
             return None
+        try:
+            return operation(session, *args)
+        except cache.CACHE_ERRORS:
+            # a healthy cache can fail once (another process clearing or writing it):
+            # once more after a pause before it is taken for damaged
+            self._sleep(_TRANSIENT_PAUSE * random.uniform(0.5, 1.5))
         try:
             return operation(session, *args)
         except cache.CACHE_ERRORS as exc:
@@ -381,7 +397,9 @@ class Transport:
         headers: dict[str, str],
         what: str,
         deadline: float,
-        expire_after: float | None = None,
+        expire_after: float | cache.ChunkExpiry | None = None,
+        *,
+        cache_retry: bool = True,
     ) -> bytes | tuple[KaitoError, float | None]:
         """Send once: the body, or the error and how long to wait (-1 back off, None give up)."""
         remaining = deadline - self._clock()
@@ -396,7 +414,11 @@ class Transport:
             session = self.session
             extra: dict[str, Any] = {}
             if expire_after is not None and isinstance(session, CachedSession):
-                extra["expire_after"] = expire_after
+                extra["expire_after"] = (
+                    expire_after.seconds()
+                    if isinstance(expire_after, cache.ChunkExpiry)
+                    else expire_after
+                )
             # the whole answer, body included, must arrive by the deadline (or a read
             # timeout's floor after it was asked for)
             with body_deadline(max(deadline, sent + _MIN_READ_TIMEOUT), self._clock):
@@ -422,7 +444,10 @@ class Transport:
         except cache.CACHE_ERRORS as exc:
             if not isinstance(session, CachedSession):
                 return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
-            # the cache failed, not the service: once more, without the cache
+            if cache_retry:  # the cache failed, not the service: perhaps only for a moment
+                self._sleep(_TRANSIENT_PAUSE * random.uniform(0.5, 1.5))
+                return self._attempt(url, headers, what, deadline, expire_after, cache_retry=False)
+            # failed again: once more, without the cache
             self._drop_cache(session, exc)
             return self._attempt(url, headers, what, deadline)
         status = response.status_code
@@ -435,6 +460,12 @@ class Transport:
                     f"Kaito {what}: the answer holds the API key; it was neither used nor cached",
                     status_code=status,
                 ), None
+            if (
+                isinstance(expire_after, cache.ChunkExpiry)
+                and isinstance(session, CachedSession)
+                and not getattr(response, "from_cache", False)
+            ):  # settled by the service's clock, not only the client's
+                self._on_cache(cache.settle, response, expire_after)
             return body
         error, wait = judge(
             response, body, what, redact=self.redact, max_retry_after=self.settings.max_retry_after
