@@ -47,13 +47,15 @@ class KaitoAccessor:
             )
         self._frame = frame
 
-    def rolling(self, window: int = 7, stat: Stat = "mean") -> pd.DataFrame:
+    def rolling(
+        self, window: int = 7, stat: Stat = "mean", *, min_periods: int | None = None
+    ) -> pd.DataFrame:
         """Return the rolling statistic over ``window`` days; see :func:`analytics.rolling`."""
-        return analytics.rolling(self._frame, window, stat)
+        return analytics.rolling(self._frame, window, stat, min_periods=min_periods)
 
-    def zscore(self, window: int = 30) -> pd.DataFrame:
+    def zscore(self, window: int = 30, *, min_periods: int | None = None) -> pd.DataFrame:
         """Return rolling z-scores; see :func:`analytics.zscore`."""
-        return analytics.zscore(self._frame, window)
+        return analytics.zscore(self._frame, window, min_periods=min_periods)
 
     def growth(self, periods: int = 1) -> pd.DataFrame:
         """Return the fractional change over ``periods`` days; see :func:`analytics.growth`."""
@@ -79,9 +81,22 @@ class KaitoAccessor:
         """Return each token's share of the day's total; see :func:`analytics.share`."""
         return analytics.share(self._frame, metric)
 
-    def resample(self, freq: str = analytics.DEFAULT_FREQ) -> pd.DataFrame:
+    def resample(
+        self, freq: str = analytics.DEFAULT_FREQ, *, min_coverage: float | None = None
+    ) -> pd.DataFrame:
         """Return the frame rolled up metric by metric; see :func:`analytics.resample`."""
-        return analytics.resample(self._frame, freq)
+        return analytics.resample(self._frame, freq, min_coverage=min_coverage)
+
+    def complete(self) -> pd.DataFrame:
+        """Return the frame without its partial days; see :func:`analytics.complete`."""
+        return analytics.complete(self._frame)
+
+    def coverage(self) -> pd.DataFrame:
+        """Return one row per series: its range, missing, zero and partial days.
+
+        See :func:`analytics.coverage`.
+        """
+        return analytics.coverage(self._frame)
 
     def corr(
         self,

@@ -165,6 +165,13 @@ def _fetch(args: argparse.Namespace) -> int:
         frame = client.fetch(
             args.method, token, keyword=keyword, start=args.start, end=args.end, **params
         )
+    partial = frame.attrs.get("partial_from")
+    if partial:
+        print(
+            f"note: {partial} (UTC) was still being counted when fetched: its numbers are "
+            "a part of a day",
+            file=sys.stderr,
+        )
     if args.output is None:
         print(_display(frame).to_string())
     else:

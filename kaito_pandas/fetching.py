@@ -80,6 +80,9 @@ def fetch_query(
     Returns
     -------
     pandas.DataFrame
+        With ``attrs["partial_from"]`` (ISO) when it reaches ``today``, which is
+        still being counted, or, offline, the day an older cached answer was
+        fetched on, which was then.
 
     Raises
     ------
@@ -187,6 +190,11 @@ def fetch_query(
     frame = combine_frames(frames, level=query.kind) if query.many else frames[query.names[0]]
     frame.attrs = query.attrs()
     stale = {name: day for name, day in held_through.items() if name in frames}
+    # the day a chunk was fetched on was still being counted: today's, or, offline, the
+    # day an earlier answer was fetched
+    partial = min([today, *stale.values()])
+    if len(frame.index) and frame.index[-1] >= pd.Timestamp(partial, tz="UTC"):
+        frame.attrs["partial_from"] = partial.isoformat()
     if stale and min(stale.values()) < query.end:
         _warn_cached_through(frame, query, stale)
     if failures:

@@ -45,22 +45,58 @@ def test_metric_kind_follows_the_contract(metric: str, kind: str) -> None:
 @pytest.mark.parametrize("stat", ["mean", "sum", "median", "std", "min", "max"])
 def test_rolling_matches_pandas_and_keeps_shape_and_attrs(listed: pd.DataFrame, stat: str) -> None:
     result = analytics.rolling(listed, 7, stat)
-    expected = getattr(listed.rolling(7), stat)()
+    needed = {"sum": 7}.get(stat, 4)  # a sum needs the whole window, the others half of it
+    expected = getattr(listed.rolling(7, min_periods=needed), stat)()
     pd.testing.assert_frame_equal(result, expected, check_freq=False)
     assert isinstance(result.columns, pd.MultiIndex)
     assert result.attrs == listed.attrs
 
 
-def test_rolling_window_with_a_missing_day_is_nan(single: pd.DataFrame) -> None:
-    result = analytics.rolling(single, 7)
+def test_a_rolling_sum_over_a_window_with_a_missing_day_is_nan(single: pd.DataFrame) -> None:
+    result = analytics.rolling(single, 7, "sum")
     assert result["total_engagement"].iloc[20:27].isna().all()
     assert result["total_engagement"].iloc[27:].notna().all()
+
+
+def test_a_rolling_mean_bridges_a_missing_day_but_not_a_long_gap(single: pd.DataFrame) -> None:
+    mean = analytics.rolling(single, 7)["total_engagement"]
+    assert mean.iloc[3:].notna().drop(single.index[20]).all()  # one day missing: no break
+    assert mean.iloc[20] == pytest.approx(single["total_engagement"].iloc[14:20].mean())
+    days = single["total_engagement"]
+    assert mean.iloc[21] == pytest.approx(days.iloc[15:22].mean())  # of the 6 days present
+    gap = single.copy()
+    gap.iloc[30:35] = np.nan  # five days of seven missing: too few for a mean
+    assert analytics.rolling(gap, 7)["total_engagement"].iloc[34:36].isna().all()
+
+
+@pytest.mark.parametrize(("window", "needed"), [(7, 4), (30, 15), (1, 1), (2, 1)])
+def test_a_rolling_mean_needs_half_its_window(window: int, needed: int) -> None:
+    index = pd.date_range("2024-01-01", periods=40, tz="UTC")
+    values = pd.Series(1.0, index=index)
+    values.iloc[: window - needed] = np.nan
+    assert analytics.rolling(values, window).iloc[window - 1] == 1.0
+    values.iloc[window - needed] = np.nan  # one day fewer than half
+    assert np.isnan(analytics.rolling(values, window).iloc[window - 1])
+
+
+def test_min_periods_overrides_the_default(single: pd.DataFrame) -> None:
+    strict = analytics.rolling(single, 7, min_periods=7)
+    pd.testing.assert_frame_equal(strict, single.rolling(7).mean(), check_freq=False)
+    lenient = single.kaito.rolling(7, "sum", min_periods=1)
+    pd.testing.assert_frame_equal(lenient, single.rolling(7, min_periods=1).sum())
+
+
+@pytest.mark.parametrize("bad", [0, 8, 1.5, True, "3"])
+def test_min_periods_outside_the_window_is_a_value_error(single: pd.DataFrame, bad: object) -> None:
+    with pytest.raises(ValueError, match="min_periods"):
+        analytics.rolling(single, 7, min_periods=bad)  # type: ignore[arg-type]
 
 
 def test_rolling_drops_text_columns_and_accepts_a_series(sentiment: pd.DataFrame) -> None:
     assert list(analytics.rolling(sentiment, 3).columns) == ["sentiment_score"]
     series = analytics.rolling(sentiment["sentiment_score"], 3, "max")
-    pd.testing.assert_series_equal(series, sentiment["sentiment_score"].rolling(3).max())
+    expected = sentiment["sentiment_score"].rolling(3, min_periods=2).max()
+    pd.testing.assert_series_equal(series, expected)
 
 
 def test_rolling_rejects_an_unknown_stat(single: pd.DataFrame) -> None:
@@ -70,9 +106,12 @@ def test_rolling_rejects_an_unknown_stat(single: pd.DataFrame) -> None:
 
 def test_zscore_is_distance_from_rolling_mean_in_rolling_stds(single: pd.DataFrame) -> None:
     x = single["total_engagement"]
-    expected = (x - x.rolling(10).mean()) / x.rolling(10).std()
+    windows = x.rolling(10, min_periods=5)  # half the window
+    expected = (x - windows.mean()) / windows.std()
     result = analytics.zscore(single, window=10)
     pd.testing.assert_series_equal(result["total_engagement"], expected, check_freq=False)
+    strict = analytics.zscore(single, window=10, min_periods=10)
+    assert strict["total_engagement"].iloc[20:30].isna().all()
 
 
 def test_zscore_of_a_flat_window_is_nan_not_inf() -> None:
@@ -179,13 +218,25 @@ def test_share_accepts_a_frame_whose_columns_are_tokens() -> None:
         analytics.share(frame, "mindshare")
 
 
-def test_resample_sums_counts_with_min_count(single: pd.DataFrame) -> None:
-    single.iloc[7:14] = np.nan  # one whole week (Mon 2024-03-04 .. Sun 03-10 is 3..9)
-    single.iloc[3:10] = np.nan
+def _whole_periods(frame: pd.DataFrame, freq: str, share: float) -> pd.DataFrame:
+    """The periods of ``freq`` in which at least ``share`` of the calendar days have a value."""
+    year = pd.Timedelta(days=400)  # more than any period here, either side
+    days = pd.date_range(frame.index[0] - year, frame.index[-1] + year, freq="D")
+    present = frame.notna().resample(freq).sum()
+    calendar = pd.Series(1, index=days).resample(freq).count().reindex(present.index)
+    return present.div(calendar, axis=0) >= share
+
+
+def test_resample_sums_counts_only_over_whole_periods(single: pd.DataFrame) -> None:
+    single.iloc[3:10] = np.nan  # one whole week (Mon 2024-03-04 .. Sun 03-10 is 3..9)
     result = analytics.resample(single, "W")
-    expected = single.resample("W").sum(min_count=1)
+    whole = _whole_periods(single, "W", 1.0)
+    expected = single.resample("W").sum(min_count=1).where(whole)
     pd.testing.assert_frame_equal(result, expected)
     assert result.loc["2024-03-10"].isna().all()
+    assert result.iloc[0].isna().all()  # Fri 1 .. Sun 3 March: a part of a week
+    assert result.loc["2024-03-24"].isna().all()  # the week of the missing day (21 March)
+    assert result.loc["2024-03-17"].notna().all()
     assert result.attrs["freq"] == "W"
     assert result.attrs["token"] == "BTC"
 
@@ -193,14 +244,18 @@ def test_resample_sums_counts_with_min_count(single: pd.DataFrame) -> None:
 def test_resample_averages_mindshare_never_sums() -> None:
     frame = make_frame("mindshare", ["BTC", "ETH"], days=70, missing=[15])
     result = analytics.resample(frame, "MS")
-    pd.testing.assert_frame_equal(result, frame.resample("MS").mean())
+    expected = frame.resample("MS").mean().where(_whole_periods(frame, "MS", 0.5))
+    pd.testing.assert_frame_equal(result, expected)
+    assert result.iloc[-1].isna().all()  # 1..9 May: 9 days of 31
+    assert result.iloc[:2].notna().all().all()  # a month with a day missing still averages
     assert isinstance(result.columns, pd.MultiIndex)
 
 
 def test_resample_averages_scores_and_joins_distinct_events(sentiment: pd.DataFrame) -> None:
     sentiment.loc["2024-03-02", "sentiment_event"] = ""  # an empty event is no event
     result = analytics.resample(sentiment, "W")
-    expected = sentiment["sentiment_score"].resample("W").mean()
+    whole = _whole_periods(sentiment[["sentiment_score"]], "W", 0.5)["sentiment_score"]
+    expected = sentiment["sentiment_score"].resample("W").mean().where(whole)
     pd.testing.assert_series_equal(result["sentiment_score"], expected)
     for end, joined in result["sentiment_event"].items():
         week = sentiment.loc[end - pd.Timedelta(days=6) : end, "sentiment_event"]
@@ -214,7 +269,7 @@ def test_resample_averages_scores_and_joins_distinct_events(sentiment: pd.DataFr
 
 def test_resample_averages_an_unknown_numeric_column(single: pd.DataFrame) -> None:
     single["price"] = np.arange(len(single), dtype=float)
-    result = analytics.resample(single, "W")
+    result = analytics.resample(single, "W", min_coverage=0)
     pd.testing.assert_series_equal(result["price"], single["price"].resample("W").mean())
 
 

@@ -28,6 +28,17 @@ def test_fetch_without_a_key_prints_demo_data_and_says_so(
     assert "demonstration data" in err
 
 
+def test_fetch_through_today_says_todays_numbers_are_a_part_of_a_day(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    today = pd.Timestamp.now(tz="UTC").date()
+    assert main(["fetch", "engagement", "BTC", "--start", str(today)]) == 0
+    err = capsys.readouterr().err
+    assert f"note: {today} (UTC) was still being counted when fetched" in err
+    assert main(["fetch", "engagement", "BTC", "--start", "2024-03-01", "--end", "2024-03-05"]) == 0
+    assert "still being counted" not in capsys.readouterr().err
+
+
 def test_fetch_writes_csv_and_keeps_demo_data_out_of_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -51,6 +51,8 @@ def test_offline_with_an_earlier_fetch_returns_it_with_one_warning_and_cached_th
         assert df.attrs["cached_through"] == "2024-06-20"
         assert df.index[-1] == pd.Timestamp("2024-06-20", tz="UTC")
         assert df.attrs["end"] == LATER.isoformat()
+        # the day it was fetched on was still being counted then: it is partial
+        assert df.attrs["partial_from"] == "2024-06-20"
         with pytest.warns(kp.KaitoWarning, match="cached only through"):
             listed = offline.mindshare(["BTC", "ETH"], start="2024-06-10")
         assert listed.attrs["cached_through"] == "2024-06-20"

@@ -95,8 +95,9 @@ def test_engagement_rolling_overlay_is_the_rolling_mean(tmp_path: Path) -> None:
     ax = plotting.plot_engagement(frame, rolling=7)
     _draw(ax, tmp_path)
     overlay = ax.get_lines()[1].get_ydata()
-    expected = frame["total_engagement"].rolling(7).mean().to_numpy()
+    expected = frame["total_engagement"].rolling(7, min_periods=4).mean().to_numpy()
     np.testing.assert_array_equal(overlay, expected)
+    assert not np.isnan(overlay[10:]).any()  # the missing day does not break the line
     assert _labels(ax) == [
         "Total, daily",
         "Total, 7-day mean",
@@ -147,10 +148,11 @@ def test_compare_over_four_years_draws_weeks_rebased_on_the_first_week(tmp_path:
         assert len(line.get_ydata()) == 209  # 1459 days = 208 weeks and 3 days
         expected = weekly[line.get_label()] / weekly[line.get_label()].iloc[0] * 100
         np.testing.assert_allclose(line.get_ydata(), expected)
+        assert np.isnan(line.get_ydata()[-1])  # 3 days are too few for a week: not drawn
     xs = lines[0].get_xdata()
     assert xs[0] == np.datetime64("2021-01-04")  # the middle of the first week
     assert xs[-1] == np.datetime64("2024-12-29")  # the short last week: at most the last day
-    assert ax.get_ylabel() == "Total engagement (likes), first week = 100"
+    assert ax.get_ylabel() == "Total engagement (likes), first whole week = 100"
     assert "1 Jan 2021 \N{EN DASH} 29 Dec 2024 · daily values averaged by week · UTC" in _texts(ax)
 
 
@@ -213,8 +215,9 @@ def _staggered_gaps(frame: pd.DataFrame, every: int = 60) -> pd.DataFrame:
 
 
 def _weekly(frame: pd.DataFrame) -> pd.DataFrame:
-    """The mean of the days present in 7-day weeks from the first day (as the charts draw)."""
-    return frame.groupby(np.arange(len(frame)) // 7).mean()
+    """The mean of the days present in 7-day weeks from the first day, if 4 or more (as drawn)."""
+    weeks = frame.groupby(np.arange(len(frame)) // 7)
+    return weeks.mean().where(weeks.count() >= 4)
 
 
 def _band_xs(ax: Axes, i: int) -> set[float]:
@@ -227,10 +230,10 @@ def test_share_over_a_long_range_is_weekly_so_a_missing_day_is_no_stripe(tmp_pat
     ax = plotting.plot_share(frame)
     _draw(ax, tmp_path)
     assert all(len(band.get_paths()) == 1 for band in ax.collections)  # no gap at all
-    assert len(_band_xs(ax, 0)) == 79  # 548 days = 78 weeks and 2 days
+    assert len(_band_xs(ax, 0)) == 78  # 548 days = 78 weeks and 2 days, too few to draw
     expected = analytics.share(_weekly(frame["mindshare"]))
     ys = ax.collections[0].get_paths()[0].vertices[:, 1]
-    assert all(np.isclose(ys, share).any() for share in expected["BTC"])
+    assert all(np.isclose(ys, share).any() for share in expected["BTC"].dropna())
     assert "1 Mar 2024 \N{EN DASH} 30 Aug 2025 · daily values averaged by week · UTC" in _texts(ax)
     pd.testing.assert_frame_equal(frame, before)  # the caller's missing days stay missing
 

@@ -182,16 +182,32 @@ def _expected_ratio(total: pd.Series, smart: pd.Series) -> list[str]:
     return out
 
 
+def _whole(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.loc[frame.index < TODAY.isoformat()]
+
+
+def test_the_summary_says_it_leaves_todays_partial_day_out(built: Built) -> None:
+    page = built.html()
+    day = f"{TODAY.day} {TODAY:%B %Y}"
+    assert f"{day} (UTC) is still being counted" in page
+    assert "the summary leaves it out and uses whole days only" in page
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    assert page.count(f"last whole day {yesterday}") == len(TOKENS)
+
+
 @pytest.mark.parametrize("token", TOKENS)
 def test_summary_row_matches_pandas_on_the_csvs(built: Built, token: str) -> None:
-    engagement, mentions = _csv(built, "engagement"), _csv(built, "mentions")
+    # the CSVs hold today's partial day; the summary uses whole days only
+    engagement, mentions = _whole(_csv(built, "engagement")), _whole(_csv(built, "mentions"))
     total, smart = engagement[("total_engagement", token)], engagement[("smart_engagement", token)]
     sources = pd.DataFrame(mentions.xs(token, axis=1, level=1)).filter(like="document_mentions")
     expected = {
         "Total engagement": _expected(total, "count"),
         "Smart engagement": _expected(smart, "count"),
-        "Mindshare": _expected(_csv(built, "mindshare")[("mindshare", token)], "percent"),
-        "Sentiment score": _expected(_csv(built, "sentiment")[("sentiment_score", token)], "score"),
+        "Mindshare": _expected(_whole(_csv(built, "mindshare"))[("mindshare", token)], "percent"),
+        "Sentiment score": _expected(
+            _whole(_csv(built, "sentiment"))[("sentiment_score", token)], "score"
+        ),
         "Mentions": _expected(sources.sum(axis=1, min_count=1), "count"),
         "Smart ratio": _expected_ratio(total, smart),
     }

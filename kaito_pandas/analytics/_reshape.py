@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from kaito_pandas.analytics._common import (
     DEFAULT_FREQ,
@@ -15,6 +16,7 @@ from kaito_pandas.analytics._common import (
     _numeric,
     metric_kind,
 )
+from kaito_pandas.analytics._quality import PARTIAL_FROM, without_partial
 
 
 def _join_texts(texts: pd.Series[Any]) -> Any:
@@ -22,16 +24,38 @@ def _join_texts(texts: pd.Series[Any]) -> Any:
     return EVENT_SEPARATOR.join(distinct) if distinct else pd.NA
 
 
-def resample(data: pd.DataFrame, freq: str = DEFAULT_FREQ) -> pd.DataFrame:
+#: The default ``min_coverage`` of :func:`resample`: counts are summed, so a period needs
+#: every day; shares and scores are averaged, so half its days will do.
+COUNT_COVERAGE = 1.0
+MEAN_COVERAGE = 0.5
+
+
+def period_days(index: pd.DatetimeIndex, freq: str) -> pd.Series[int]:
+    """Return the number of calendar days in each of ``index``'s ``freq`` periods."""
+    if not len(index):
+        return pd.Series(dtype="int64")
+    step = to_offset(freq)
+    days = pd.date_range(index[0] - step, index[-1] + step, freq="D", tz=index.tz)
+    counted = pd.Series(1, index=days).resample(freq).count()
+    return counted.reindex(index, fill_value=0)
+
+
+def resample(
+    data: pd.DataFrame, freq: str = DEFAULT_FREQ, *, min_coverage: float | None = None
+) -> pd.DataFrame:
     """Return the frame rolled up to ``freq`` periods, each metric the way it aggregates.
 
     Counts (``total_engagement``, ``smart_engagement``, ``document_mentions*``)
-    are summed, and a period with no data stays NaN (``min_count=1``); a period
-    with some days missing sums the days present, and a partial first or last
-    period covers fewer days. ``mindshare`` and ``sentiment_score`` are
-    averaged over the days present, never summed. Event texts are joined
-    (distinct, in order, separated by ``"; "``; NA if none). Any other numeric
-    column is averaged.
+    are summed; ``mindshare`` and ``sentiment_score`` are averaged over the days
+    present, never summed; any other numeric column is averaged. Event texts are
+    joined (distinct, in order, separated by ``"; "``; NA if none).
+
+    A period is NaN unless the share of its calendar days that have a value
+    reaches ``min_coverage``: by default every day for counts (a week with a day
+    missing is NaN, not a low total) and half the days for averaged values. So
+    the part-periods at either end of a range are NaN rather than a dip or a
+    spike. A partial day (``attrs["partial_from"]``, today's) counts as missing
+    and its numbers are left out.
 
     Parameters
     ----------
@@ -41,21 +65,34 @@ def resample(data: pd.DataFrame, freq: str = DEFAULT_FREQ) -> pd.DataFrame:
         A pandas offset alias accepted by the installed pandas: ``"W"`` (weeks
         ending Sunday, labelled by the Sunday), ``"MS"`` (months, labelled by
         the first day), ``"QS"``, ``"YS"``...
+    min_coverage : float, optional
+        The share of a period's days (0 to 1) that must have a value, for every
+        numeric column; by default 1.0 for counts and 0.5 for averaged values.
+        ``0`` keeps any period with at least one value.
 
     Returns
     -------
     DataFrame
-        One row per period, same columns and attrs, plus ``attrs["freq"]``.
+        One row per period, same columns and attrs (without ``partial_from``),
+        plus ``attrs["freq"]``.
 
     Raises
     ------
     ValueError
-        If pandas does not accept ``freq``.
+        If pandas does not accept ``freq``, or ``min_coverage`` is not between 0 and 1.
 
     Examples
     --------
     >>> monthly = resample(kp.mentions("SOL", start="2024-01-01"), "MS")
+    >>> lenient = resample(kp.engagement("BTC"), "W", min_coverage=6 / 7)
     """
+    if min_coverage is not None and (
+        isinstance(min_coverage, bool)
+        or not isinstance(min_coverage, int | float)
+        or not 0 <= min_coverage <= 1
+    ):
+        raise ValueError(f"min_coverage must be a number from 0 to 1; got {min_coverage!r}")
+    data = without_partial(data)
     grouped = data.resample(freq)
     parts: list[pd.DataFrame] = []
     kinds = {c: metric_kind(_metric_of(c)) for c in data.columns}
@@ -74,7 +111,18 @@ def resample(data: pd.DataFrame, freq: str = DEFAULT_FREQ) -> pd.DataFrame:
         result = pd.DataFrame(index=grouped.size().index, columns=data.columns)
     else:
         result = pd.concat(parts, axis=1).reindex(columns=data.columns)
-    return _copy_attrs(result, data, freq=freq)
+    if sums or means:
+        present = grouped[sums + means].count()
+        lengths = period_days(pd.DatetimeIndex(result.index), freq)
+        share = present.div(lengths.where(lengths > 0), axis=0)
+        for column in sums + means:
+            needed = min_coverage
+            if needed is None:
+                needed = COUNT_COVERAGE if kinds[column] == "count" else MEAN_COVERAGE
+            result[column] = result[column].where(share[column] >= needed)
+    result = _copy_attrs(result, data, freq=freq)
+    result.attrs.pop(PARTIAL_FROM, None)
+    return result
 
 
 def to_long(data: pd.DataFrame) -> pd.DataFrame:

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
 from kaito_pandas.analytics._common import _STATS, Frame, Stat, _copy_attrs, _numeric
 
 
-def rolling(data: Frame, window: int = 7, stat: Stat = "mean") -> Frame:
+def _min_periods(window: int, stat: str, min_periods: int | None) -> int:
+    """Return the days a window needs: as given, else the whole window for sums, half else."""
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"window must be a whole number of days, at least 1; got {window!r}")
+    if min_periods is None:
+        needed = window if stat == "sum" else math.ceil(window / 2)
+        return max(needed, 2) if stat == "std" and window > 1 else needed
+    if isinstance(min_periods, bool) or not isinstance(min_periods, int):
+        raise ValueError(f"min_periods must be a whole number of days; got {min_periods!r}")
+    if not 1 <= min_periods <= window:
+        raise ValueError(f"min_periods must be from 1 to window={window}; got {min_periods}")
+    return min_periods
+
+
+def rolling(
+    data: Frame, window: int = 7, stat: Stat = "mean", *, min_periods: int | None = None
+) -> Frame:
     """Return the rolling statistic of every numeric column over ``window`` days.
 
-    Uses pandas' default ``min_periods`` (the whole window), so a window that
-    contains a missing day is NaN: gaps are never bridged silently. Text
+    A missing day never counts as 0: a rolling sum needs every day of its
+    window (else NaN), and the other statistics (mean, median, std, min, max)
+    need at least half of them (``ceil(window / 2)``), so one missing day no
+    longer breaks a 7-day line while a long gap still shows as one. Text
     columns are dropped.
 
     Parameters
@@ -22,6 +41,9 @@ def rolling(data: Frame, window: int = 7, stat: Stat = "mean") -> Frame:
         Number of days in the window, the current day included.
     stat : {"mean", "sum", "median", "std", "min", "max"}, default "mean"
         The statistic computed over each window.
+    min_periods : int, optional
+        The days with a value a window needs; by default ``window`` for
+        ``"sum"`` and ``ceil(window / 2)`` for the others (at least 2 for ``"std"``).
 
     Returns
     -------
@@ -31,24 +53,28 @@ def rolling(data: Frame, window: int = 7, stat: Stat = "mean") -> Frame:
     Raises
     ------
     ValueError
-        If ``stat`` is not one of the above.
+        If ``stat`` is not one of the above, or ``window`` or ``min_periods`` is not
+        a whole number of days (``min_periods`` from 1 to ``window``).
 
     Examples
     --------
     >>> weekly = rolling(kp.engagement("BTC"), 7, stat="sum")
+    >>> strict = rolling(kp.mindshare("BTC"), 7, min_periods=7)
     """
     if stat not in _STATS:
         raise ValueError(f"stat must be one of {', '.join(_STATS)}; got {stat!r}")
-    windows = _numeric(data).rolling(window)
+    needed = _min_periods(window, stat, min_periods)
+    windows = _numeric(data).rolling(window, min_periods=needed)
     result = cast(Frame, getattr(windows, stat)())
     return _copy_attrs(result, data)
 
 
-def zscore(data: Frame, window: int = 30) -> Frame:
+def zscore(data: Frame, window: int = 30, *, min_periods: int | None = None) -> Frame:
     """Return each day's distance from the rolling mean, in rolling standard deviations.
 
-    The window includes the day itself and needs every one of its ``window``
-    days (pandas' default ``min_periods``); a flat window (standard deviation
+    The window includes the day itself and needs at least half of its
+    ``window`` days (``ceil(window / 2)``, at least 2) unless ``min_periods``
+    says otherwise; a missing day is NaN, and a flat window (standard deviation
     0) gives NaN. Text columns are dropped.
 
     Parameters
@@ -57,11 +83,18 @@ def zscore(data: Frame, window: int = 30) -> Frame:
         A frame from kaito_pandas.
     window : int, default 30
         Number of days in the rolling window.
+    min_periods : int, optional
+        The days with a value a window needs (from 2 to ``window``).
 
     Returns
     -------
     DataFrame or Series
         Same shape as ``data`` (minus text columns), same attrs.
+
+    Raises
+    ------
+    ValueError
+        If ``window`` or ``min_periods`` is not a whole number of days.
 
     Examples
     --------
@@ -69,7 +102,7 @@ def zscore(data: Frame, window: int = 30) -> Frame:
     >>> z[z.abs() > 3]
     """
     numbers = _numeric(data)
-    windows = numbers.rolling(window)
+    windows = numbers.rolling(window, min_periods=_min_periods(window, "std", min_periods))
     deviation = windows.std()
     result = (numbers - windows.mean()) / deviation.where(deviation != 0)
     return _copy_attrs(cast(Frame, result), data)

@@ -87,9 +87,10 @@ def plot_sentiment(
     >>> ax = plot_sentiment(kp.sentiment("ETH", start="2024-01-01"), max_labels=4)
     >>> savefig(ax, "eth-sentiment.png")
     """
-    frame = one_token(data, token, "plot_sentiment")
-    if "sentiment_score" not in frame.columns:
+    whole = one_token(data, token, "plot_sentiment")
+    if "sentiment_score" not in whole.columns:
         raise ValueError("plot_sentiment needs a sentiment_score column (a sentiment query)")
+    frame, _, note = st.split_partial(whole)
     score = frame["sentiment_score"].astype(float)
     events = _event_days(frame)
     ax = st.new_axes(ax)
@@ -125,7 +126,10 @@ def plot_sentiment(
     handles, labels = ax.get_legend_handles_labels()
     legend = st.legend_above(ax, handles, labels)
     title = f"{st.entity_label(frame.attrs)} sentiment".strip()
-    st.titles(ax, title, st.date_range_label(frame.index, frame.attrs), legend_above=True)
+    subtitle = st.date_range_label(frame.index, frame.attrs) + (
+        f" · {note}, left out" if note else ""
+    )
+    st.titles(ax, title, subtitle, legend_above=True)
     shown = _label_events(ax, score, events, _pick_labels(score, events.index, max_labels))
     if len(events) > shown:
         legend.get_texts()[-1].set_text(f"Day with an event ({len(events)}, {shown} labelled)")
@@ -242,8 +246,8 @@ def plot_corr(
     >>> ax = plot_corr(kp.engagement(["BTC", "ETH", "SOL"]), "total_engagement")
     >>> savefig(ax, "corr.png")
     """
-    if isinstance(data.index, pd.DatetimeIndex):
-        data = analytics.corr(data, metric, method=method, on=on)
+    if isinstance(data.index, pd.DatetimeIndex):  # complete days only: a part-day is no change
+        data = analytics.corr(analytics.complete(data), metric, method=method, on=on)
     if data.shape[0] != data.shape[1]:
         raise ValueError(f"plot_corr needs a square correlation matrix; got shape {data.shape}")
     n = data.shape[0]

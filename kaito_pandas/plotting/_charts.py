@@ -37,11 +37,27 @@ def one_token(data: pd.DataFrame, token: str | None, caller: str) -> pd.DataFram
     return flat
 
 
-def _periods(frame: pd.DataFrame, freq: st.Period | None) -> tuple[pd.DataFrame, str]:
-    """Return the frame to draw (weekly means if long) and the subtitle of the range it covers."""
+def _periods(frame: pd.DataFrame, freq: st.Period | None) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """Return the frame to draw (weekly means if long), its subtitle, and its whole periods.
+
+    A partial day (today's) is left out, and the subtitle says so. The third
+    value is True where a drawn value covers its whole period (every day of a week).
+    """
+    done, _, note = st.split_partial(frame)
     if not st.draws_weekly(frame.index, frame.attrs, freq):
-        return frame, st.date_range_label(frame.index, frame.attrs)
-    return st.weekly_means(frame), st.date_range_label(frame.index, frame.attrs, st.WEEKLY)
+        drawn, subtitle, whole = done, st.date_range_label(done.index, done.attrs), done.notna()
+    else:
+        drawn, whole = st.weekly_means(done), st.whole_weeks(done)
+        subtitle = st.date_range_label(done.index, done.attrs, st.WEEKLY)
+    return drawn, subtitle + (f" · {note}, left out" if note else ""), whole
+
+
+def _rebased(drawn: pd.DataFrame, whole: pd.DataFrame, base: float = 100) -> pd.DataFrame:
+    """Return every column divided by its first whole period's non-zero value, times ``base``."""
+    usable = drawn.where(whole & (drawn != 0))
+    result = drawn / usable.bfill().iloc[0] * base
+    result.attrs = dict(drawn.attrs)
+    return result
 
 
 def plot_engagement(
@@ -80,9 +96,10 @@ def plot_engagement(
     >>> ax = plot_engagement(kp.engagement("BTC", start="2024-01-01"), rolling=7)
     >>> savefig(ax, "btc.png")
     """
-    frame = one_token(data, token, "plot_engagement")
-    if "total_engagement" not in frame.columns:
+    whole = one_token(data, token, "plot_engagement")
+    if "total_engagement" not in whole.columns:
         raise ValueError("plot_engagement needs a total_engagement column (an engagement query)")
+    frame, partial, note = st.split_partial(whole)
     ax = st.new_axes(ax)
     x = st.x_values(frame.index)
     smart = frame.get("smart_engagement")
@@ -110,6 +127,8 @@ def plot_engagement(
             (smooth,) = axis.plot(x, mean.to_numpy(), color=st.colour(i), linewidth=width * 1.5)
             handles.append(smooth)
             labels.append(f"{short}, {rolling}-day mean")
+        if len(partial):
+            st.draw_partial(axis, frame[metric], partial[metric], st.colour(i), width)
         axis.set_ylabel(st.metric_label(metric), color=st.colour(i), fontsize=9)
         axis.yaxis.set_major_formatter(st.value_formatter(metric))
         axis.set_ylim(bottom=0)
@@ -122,7 +141,9 @@ def plot_engagement(
     if len(handles) > 1:  # a keyword query has total engagement only: the y label says it
         st.legend_above(ax, handles, labels)
     title = f"{st.entity_label(frame.attrs)} engagement".strip()
-    subtitle = st.date_range_label(frame.index, frame.attrs)
+    subtitle = st.date_range_label(whole.index, whole.attrs)
+    if note:
+        subtitle += f" · {note}, drawn hollow"
     st.titles(ax, title, subtitle, legend_above=len(handles) > 1)
     return ax
 
@@ -139,9 +160,11 @@ def plot_compare(
 
     Over more than 120 days (:data:`DAILY_LIMIT`) the lines are weekly: the
     mean of the days present in 7-day weeks counted from the first day, dated
-    mid-week, so four years stay legible, a missing day is no gap, and a
-    rebase starts from a whole first week rather than from one (perhaps
-    exceptional) day. The subtitle says so. The frame passed in is not changed.
+    mid-week, so four years stay legible and a missing day is no gap; a week
+    with fewer than 4 days (a short last week) is not drawn, and a rebase
+    starts from the first whole week rather than from one (perhaps
+    exceptional) day. A partial day (``attrs["partial_from"]``, today's) is
+    left out. The subtitle says so. The frame passed in is not changed.
 
     Parameters
     ----------
@@ -152,7 +175,7 @@ def plot_compare(
     scale : {"rebase", "log", "linear"}, default "rebase"
         ``"rebase"``: every token starts at 100 (:func:`analytics.rebase`);
         ``"log"``: the values on a log axis; ``"linear"``: the values as they are.
-        Weekly lines start at 100 in their first week (the first with a value).
+        Weekly lines are 100 in their first whole week (all 7 days with a value).
     freq : {None, "D", "W"}, optional
         ``"D"`` draws every day, ``"W"`` weekly means; by default daily up to
         120 days and weekly beyond. A frame already resampled is drawn as it is.
@@ -178,8 +201,8 @@ def plot_compare(
         raise ValueError(f"scale must be 'rebase', 'log' or 'linear'; got {scale!r}")
     frame = analytics.select_metric(data, metric, caller="plot_compare")
     name = str(frame.attrs.get("metric", metric or ""))
-    drawn, subtitle = _periods(frame, freq)
-    values = analytics.rebase(drawn) if scale == "rebase" else drawn
+    drawn, subtitle, whole = _periods(frame, freq)
+    values = _rebased(drawn, whole) if scale == "rebase" else drawn
     ax = st.new_axes(ax)
     x = st.x_values(values.index)
     for i, column in enumerate(values.columns):
@@ -194,7 +217,7 @@ def plot_compare(
         )
     if scale == "rebase":
         ax.axhline(100, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
-        first = {"D": "day", "W": "week"}.get(str(drawn.attrs.get("freq", "D")), "period")
+        first = {"D": "day", "W": "whole week"}.get(str(drawn.attrs.get("freq", "D")), "period")
         ax.set_ylabel(f"{st.metric_label(name)}, first {first} = 100", fontsize=9)
         ax.yaxis.set_major_formatter(st.value_formatter(None))
     else:
@@ -267,7 +290,7 @@ def plot_share(
     """
     frame = analytics.select_metric(data, metric, caller="plot_share")
     name = str(frame.attrs.get("metric", metric or ""))
-    drawn, subtitle = _periods(frame, freq)
+    drawn, subtitle, _ = _periods(frame, freq)
     values = analytics.share(drawn) if normalize else drawn
     ax = st.new_axes(ax)
     x = st.x_values(values.index)
@@ -310,7 +333,8 @@ def plot_lines(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> ax = plot_lines(kp.mentions("SOL", start="2024-01-01").kaito.resample("W"))
     >>> savefig(ax, "mentions.png")
     """
-    numbers = data.loc[:, [pd.api.types.is_numeric_dtype(t) for t in data.dtypes]]
+    done, _, note = st.split_partial(data)
+    numbers = done.loc[:, [pd.api.types.is_numeric_dtype(t) for t in done.dtypes]]
     ax = st.new_axes(ax)
     x = st.x_values(numbers.index)
     metrics = [str(c[0]) if isinstance(c, tuple) else str(c) for c in numbers.columns]
@@ -342,5 +366,8 @@ def plot_lines(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         st.legend_above(ax, handles, labels)
     method = str(data.attrs.get("method", ""))
     title = f"{st.entity_label(data.attrs)} {method}".strip() or "Kaito data"
-    st.titles(ax, title, st.date_range_label(numbers.index, data.attrs), legend_above=many)
+    subtitle = st.date_range_label(numbers.index, data.attrs) + (
+        f" · {note}, left out" if note else ""
+    )
+    st.titles(ax, title, subtitle, legend_above=many)
     return ax

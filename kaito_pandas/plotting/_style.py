@@ -59,22 +59,85 @@ def draws_weekly(index: pd.Index, attrs: Mapping[Any, Any], freq: Period | None)
     return (index[-1] - index[0]).days + 1 > DAILY_LIMIT
 
 
+#: The share of a week's days with a value below which its weekly mean is not drawn.
+WEEK_COVERAGE = 0.5
+
+
+def _week_numbers(frame: pd.DataFrame) -> np.ndarray[Any, Any]:
+    dates = pd.DatetimeIndex(frame.index)
+    return np.asarray((dates - dates[0]).days) // 7
+
+
 def weekly_means(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the mean of the days present in 7-day weeks counted from the first day.
 
-    Means rather than sums, for counts too: a week with a day missing, or a
-    short last week, is then not drawn as a dip. Weeks start on the first day,
-    so the first week, which a rebase starts from, is a whole week. Each week
-    is dated by its middle day (the last one by the data's last day at most).
+    Means rather than sums, for counts too: a week with a day missing is then
+    not drawn as a dip. A week with fewer than half its days (:data:`WEEK_COVERAGE`),
+    such as a short last week, is not drawn at all, so it cannot jump. Weeks
+    start on the first day, so the first week, which a rebase starts from, is
+    whole. Each week is dated by its middle day (the last one by the data's
+    last day at most). Pass complete days: a partial day would count as one.
     """
     dates = pd.DatetimeIndex(frame.index)
     # Grouped by day number, not resample("7D"): pandas ignores its origin on a UTC index.
-    weeks = np.asarray((dates - dates[0]).days) // 7
-    means = frame.groupby(weeks).mean().reindex(range(weeks[-1] + 1))  # a week of no rows: gap
+    weeks = _week_numbers(frame)
+    grouped = frame.groupby(weeks)
+    every = range(weeks[-1] + 1)
+    means = grouped.mean().reindex(every)  # a week of no rows: gap
+    means = means.where(grouped.count().reindex(every) >= 7 * WEEK_COVERAGE)
     middle = dates[0] + pd.to_timedelta(means.index.to_numpy() * 7 + 3, unit="D")
     means.index = middle.where(middle <= dates[-1], dates[-1]).rename(frame.index.name)
     means.attrs = {**frame.attrs, "freq": "W"}
     return means
+
+
+def whole_weeks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return, for :func:`weekly_means`' rows, True where a column has all 7 days of the week."""
+    weeks = _week_numbers(frame)
+    counts = frame.groupby(weeks).count().reindex(range(weeks[-1] + 1), fill_value=0)
+    return (counts >= 7).set_axis(weekly_means(frame).index)
+
+
+def split_partial(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Return the complete days, the partial ones (today's) and the subtitle's words for them."""
+    from kaito_pandas import analytics
+
+    mask = analytics.partial_mask(frame)
+    if not mask.any():
+        return frame, frame.iloc[:0], ""
+    day = pd.DatetimeIndex(frame.index)[mask][0]
+    return analytics.complete(frame), frame.loc[mask], f"{day.day} {day:%b} is a part of a day"
+
+
+def draw_partial(
+    axis: Axes, done: pd.Series[float], part: pd.Series[float], color: str, width: float
+) -> None:
+    """Draw the partial days apart: a dashed segment from the last whole day, hollow points."""
+    values = part.to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(values).all():
+        return
+    x = list(x_values(part.index))
+    last = done.last_valid_index()
+    if last is not None:
+        x_from, y_from = x_values(pd.DatetimeIndex([last]))[0], float(done[last])
+        axis.plot(
+            [x_from, x[0]],
+            [y_from, values[0]],
+            color=color,
+            linewidth=width * 0.8,
+            linestyle=(0, (2, 2)),
+        )
+    axis.plot(
+        x,
+        values,
+        linestyle="none",
+        marker="o",
+        markersize=5,
+        markerfacecolor="white",
+        markeredgecolor=color,
+        markeredgewidth=1.3,
+        zorder=4,
+    )
 
 
 def line_width(points: int) -> float:

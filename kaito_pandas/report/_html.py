@@ -13,7 +13,7 @@ from kaito_pandas.report._summary import EVENT_DAYS, WINDOWS, Event, Summary, fo
 
 #: Why the summary's numbers read as they do, printed under the tables.
 SUMMARY_NOTE = (
-    "Latest: the value of the last day with data. Change: the average day of the last 7 "
+    "Latest: the value of the last whole day with data. Change: the average day of the last 7 "
     "(or 30) days against the average day of the 7 (or 30) days before them, each metric by "
     "its nature. Engagement and mentions are counts: the change in percent, which is the "
     "change of their sums when no day is missing (a day the service left out is not counted "
@@ -146,7 +146,7 @@ def _change_class(cell: str) -> str:
 
 
 def _summary_table(summary: Summary) -> str:
-    day = "no data" if summary.last_day is None else f"latest day {summary.last_day:%Y-%m-%d}"
+    day = "no data" if summary.last_day is None else f"last whole day {summary.last_day:%Y-%m-%d}"
     spans = "".join(f'<th scope="col">{w} days</th>' for w in WINDOWS)
     head = (
         '<tr><th scope="col" rowspan="2">Metric</th><th scope="col" rowspan="2">Latest</th>'
@@ -168,9 +168,18 @@ def _summary_table(summary: Summary) -> str:
 
 def _summary(page: Page) -> str:
     tables = "".join(_summary_table(s) for s in page.summaries)
+    partial = [s.partial_day for s in page.summaries if s.partial_day is not None]
+    said = ""
+    if partial:
+        day = min(partial)
+        said = (
+            f'<p class="note partial">{_e(_day(day))} (UTC) is still being counted, so its '
+            "numbers are a part of a day: the summary leaves it out and uses whole days only; "
+            "the charts leave it out or draw it hollow.</p>"
+        )
     return (
         '<section id="summary"><h2>Summary</h2>'
-        f'<div class="cards">{tables}</div><p class="note">{_e(SUMMARY_NOTE)}</p></section>'
+        f'{said}<div class="cards">{tables}</div><p class="note">{_e(SUMMARY_NOTE)}</p></section>'
     )
 
 

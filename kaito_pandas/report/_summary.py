@@ -41,11 +41,16 @@ class Row:
 
 @dataclasses.dataclass(frozen=True)
 class Summary:
-    """A token's summary table: the last day with data and one row per metric."""
+    """A token's summary table: the last whole day with data and one row per metric.
+
+    ``partial_day`` is the first day left out because it was still being counted
+    (``attrs["partial_from"]``, today's), or None.
+    """
 
     token: str
     last_day: pd.Timestamp | None
     rows: tuple[Row, ...]
+    partial_day: pd.Timestamp | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,7 +166,16 @@ def _ratio_row(total: pd.Series[float], smart: pd.Series[float]) -> Row:
 
 
 def summarize(frames: Mapping[str, pd.DataFrame], token: str) -> Summary:
-    """Return a token's summary table from the four list-query frames, keyed by method."""
+    """Return a token's summary table from the four list-query frames, keyed by method.
+
+    Whole days only: a partial day (today's) is left out of the latest values and
+    changes, and named in ``partial_day``.
+    """
+    partial = [
+        pd.DatetimeIndex(frame.index)[analytics.partial_mask(frame)] for frame in frames.values()
+    ]
+    firsts = [days[0] for days in partial if len(days)]
+    frames = {method: analytics.complete(frame) for method, frame in frames.items()}
     engagement = frames["engagement"]
     total = _token_column(engagement, "total_engagement", token)
     smart = _token_column(engagement, "smart_engagement", token)
@@ -176,7 +190,9 @@ def summarize(frames: Mapping[str, pd.DataFrame], token: str) -> Summary:
     rows.append(_ratio_row(total, smart))
     days = [s.last_valid_index() for _, s, _ in series]
     present = [cast(pd.Timestamp, d) for d in days if d is not None]
-    return Summary(token, max(present) if present else None, tuple(rows))
+    return Summary(
+        token, max(present) if present else None, tuple(rows), min(firsts) if firsts else None
+    )
 
 
 def recent_events(
