@@ -117,6 +117,34 @@ no 5 March 2024, and neither does this frame:
     (
         "md",
         """
+`df.kaito.coverage()` says how much of each series is really there: its first
+and last day, the days missing inside that range, the zeros (an unknown token is
+all zeros), and the partial days:
+""",
+    ),
+    ("code", "df.kaito.coverage()"),
+    (
+        "md",
+        """
+Today (UTC) is still being counted, so a frame that reaches it holds a part of a
+day. The frame says so in `attrs["partial_from"]`, and `df.kaito.complete()`
+drops those rows; weekly sums, charts and the report leave the partial day out
+or draw it apart:
+""",
+    ),
+    (
+        "code",
+        """
+import pandas as pd
+
+today = pd.Timestamp.now(tz="UTC").normalize()
+recent = kp.engagement("BTC", start=(today - pd.Timedelta(days=6)).date())
+recent.attrs["partial_from"] == str(today.date()), recent.kaito.complete().index[-1] < today
+""",
+    ),
+    (
+        "md",
+        """
 ## The other three methods
 
 Mindshare is a fraction of the day's crypto conversation (0.11 is 11%):
@@ -319,8 +347,10 @@ change. On daily values the starting day weighs a lot:
 
 `resample("W")` knows what each metric is: counts such as engagement add up
 over the week, fractions and scores (mindshare, sentiment) are averaged, and
-event texts are joined. Weeks end on Sunday, so a range of whole weeks gives
-whole sums. Rebasing weekly totals is steadier than rebasing one day:
+event texts are joined. Weeks end on Sunday. A week short of a day is `NaN`
+for counts, never a low total (`min_coverage=1.0`; means need half the week),
+so a range of whole weeks gives whole sums, and a week with a day the service
+left out says so. Rebasing weekly totals is steadier than rebasing one day:
 """,
     ),
     (
