@@ -1,8 +1,10 @@
 """The HTTP cache: requests-cache set up so that no key is stored, expiry by the age of a chunk.
 
 Every response is a whole calendar-year chunk (see :func:`kaito_pandas.dates.year_chunks`).
-A chunk that ended before yesterday (UTC) never changes and is kept forever; a
-chunk holding yesterday or today expires after ``expire_after`` seconds.
+A chunk is kept forever once it is settled by the service's own clock: its last day
+is at least ``settle_days`` before the day of the answer's ``Date`` header (the
+client's clock when there is none); until then it expires after ``expire_after``
+seconds. Keys are made from exactly the URL sent (:func:`exact_key`).
 """
 
 from __future__ import annotations

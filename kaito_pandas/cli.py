@@ -74,7 +74,18 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--start", help="first day, YYYY-MM-DD (UTC)")
     fetch.add_argument("--end", help="last day, YYYY-MM-DD (UTC)")
     fetch.add_argument(
-        "--param", action="append", default=[], metavar="KEY=VALUE", help="extra API parameter"
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a parameter Kaito documents for the method (checked, e.g. language=en)",
+    )
+    fetch.add_argument(
+        "--raw-param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a parameter sent as it is, unchecked (one Kaito added after this release)",
     )
     fetch.add_argument("-o", "--output", help="write .csv, .json or .parquet instead of printing")
     fetch.add_argument("--plot", metavar="FILE", help="also draw the fitting chart (.png or .svg)")
@@ -133,13 +144,19 @@ def _client() -> Iterator[tuple[kp.Client, bool]]:
         yield client, True
 
 
-def _fetch(args: argparse.Namespace) -> int:
-    params = {}
-    for item in args.param:
+def _pairs(items: list[str], flag: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise _UsageError(f"--param {item!r} must be KEY=VALUE")
-        params[key] = value
+            raise _UsageError(f"{flag} {item!r} must be KEY=VALUE")
+        pairs[key] = value
+    return pairs
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    params = _pairs(args.param, "--param")
+    raw = _pairs(args.raw_param, "--raw-param")
     if args.keyword and args.token:
         raise _UsageError("give tokens or --keyword, not both")
     if args.output is not None and not args.output.endswith(_OUTPUTS):
@@ -152,18 +169,30 @@ def _fetch(args: argparse.Namespace) -> int:
     value = names if len(names) > 1 else (names[0] if names else None)
     token, keyword = (None, value) if args.keyword else (value, None)
     # bad arguments fail here, before any server starts or cache opens
-    plan_query(
-        args.method,
-        token,
-        keyword=keyword,
-        start=args.start,
-        end=args.end,
-        today=today_utc,
-        params=params,
-    )
+    try:
+        plan_query(
+            args.method,
+            token,
+            keyword=keyword,
+            start=args.start,
+            end=args.end,
+            today=today_utc,
+            params=params,
+            extra=raw,
+        )
+    except ValueError as exc:
+        if "params={" not in str(exc):
+            raise
+        raise ValueError(f"{exc} On the command line: --raw-param KEY=VALUE.") from None
     with _client() as (client, _):
         frame = client.fetch(
-            args.method, token, keyword=keyword, start=args.start, end=args.end, **params
+            args.method,
+            token,
+            keyword=keyword,
+            start=args.start,
+            end=args.end,
+            params=raw or None,
+            **params,
         )
     partial = frame.attrs.get("partial_from")
     if partial:

@@ -208,3 +208,19 @@ def test_offline_switched_off_still_uses_the_demo_server(
     out, err = capsys.readouterr()
     assert "644772.0" in out
     assert "demonstration data" in err
+
+
+def test_param_is_checked_and_raw_param_is_sent_unchecked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["fetch", "engagement", "BTC", "--start", "2024-03-01", "--end", "2024-03-05"]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--param", "window=7"])
+    assert exited.value.code == 2
+    assert "On the command line: --raw-param KEY=VALUE." in capsys.readouterr().err
+    # sent as it is: the fake, like Kaito, refuses a parameter it does not know
+    assert main([*argv, "--raw-param", "window=7"]) == 1
+    assert "unknown parameter 'window'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--raw-param", "novalue"])
+    assert exited.value.code == 2

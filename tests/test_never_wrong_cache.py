@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,9 +14,12 @@ import unicodedata
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from requests_cache import create_key
+from requests_cache.backends.base import DictStorage
 
 import kaito_pandas as kp
 from kaito_pandas.testing import FakeKaitoServer
@@ -225,3 +229,58 @@ def test_clearing_the_cache_in_one_process_never_breaks_another_process_reading_
     assert reader.returncode == 0, err[-3000:]
     assert out.strip() == "ok"
     assert clears > 10  # the two really overlapped
+
+
+# --- a session passed in, and a cache that fails once -----------------------------------
+
+
+def test_a_cached_session_passed_in_gets_exact_keys_unless_it_has_its_own(
+    server: FakeKaitoServer,
+) -> None:
+    from requests_cache import CachedSession
+
+    from kaito_pandas.cache import exact_key
+
+    plain = CachedSession(backend="memory")
+    with make_client(server, session=plain) as client:
+        client.engagement(keyword="caf\u00e9", start="2024-03-01", end="2024-03-03")
+        client.engagement(keyword="cafe\u0301", start="2024-03-01", end="2024-03-03")
+    assert plain.settings.key_fn is exact_key
+    assert len(server.api_requests()) == 2
+
+    def own_key(request: Any, **kwargs: Any) -> str:
+        return create_key(request, **kwargs)
+
+    mine = CachedSession(backend="memory", key_fn=own_key)
+    with make_client(server, session=mine) as client:
+        client.engagement("BTC", start="2024-03-01", end="2024-03-03")
+    assert mine.settings.key_fn is own_key  # the caller's choice is kept
+
+
+class _FailsOnce(DictStorage):
+    """A response store whose first read fails as a cache being cleared by another process can."""
+
+    failed = False
+
+    def __getitem__(self, key: str) -> object:
+        if not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("no such table: responses")
+        return super().__getitem__(key)
+
+
+def test_a_cache_that_fails_once_is_tried_again_not_dropped(server: FakeKaitoServer) -> None:
+    from requests_cache import CachedSession
+    from requests_cache.backends.base import BaseCache
+
+    backend = BaseCache()
+    backend.responses = _FailsOnce()  # type: ignore[assignment]
+    session = CachedSession(backend=backend)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a cache given up on warns
+        with make_client(server, session=session) as client:
+            client.mindshare("BTC", start="2024-06-01")
+            client.mindshare("BTC", start="2024-06-01")
+            assert client._transport.cached_session is session
+    assert backend.responses.failed
+    assert len(server.api_requests()) == 1  # the second call came from the cache
