@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -144,8 +145,8 @@ def _client() -> Iterator[tuple[kp.Client, bool]]:
         yield client, True
 
 
-def _pairs(items: list[str], flag: str) -> dict[str, str]:
-    pairs = {}
+def _pairs(items: list[str], flag: str) -> dict[str, Any]:
+    pairs: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
