@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import email.utils
 import hashlib
 import os
 import random
@@ -40,6 +39,7 @@ from kaito_pandas import team
 from kaito_pandas.errors import KaitoWarning
 from kaito_pandas.settings import Settings
 from kaito_pandas.team import NAMESPACE
+from kaito_pandas.wire import http_date
 
 __all__ = [
     "CACHE_BACKENDS",
@@ -456,15 +456,8 @@ def settle(session: CachedSession, response: requests.Response, expiry: ChunkExp
 
 
 def _date_header_day(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).date()
+    moment = http_date(value)
+    return None if moment is None else moment.date()
 
 
 def exact_key(request: Any, **kwargs: Any) -> str:

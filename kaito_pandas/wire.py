@@ -218,6 +218,19 @@ def server_message(body: bytes) -> str:
     return f": {flat}"
 
 
+def http_date(value: str | None) -> dt.datetime | None:
+    """Return an HTTP date header (``Date``, ``Retry-After``) as an aware UTC datetime, or None."""
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(dt.timezone.utc)
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header, in either of its forms, or None."""
     if not value:
@@ -225,12 +238,9 @@ def retry_after_seconds(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    when = http_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
     return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
 
 

@@ -12,6 +12,8 @@ import kaito_pandas as kp
 from kaito_pandas.testing import FakeKaitoServer
 
 API_KEY = "test-key-7f3a9c1e5b2d"
+#: A key that tests search every output for: it must never appear.
+SECRET = "kp-SECRET-4f9e1a7c2b8d-do-not-leak"
 #: The fake's "today" in tests, so that defaults and clipping are reproducible.
 TODAY = dt.date(2024, 6, 30)
 
@@ -64,3 +66,24 @@ def _clean_environment(
     kp.configure()
     yield
     kp.configure()
+
+
+@pytest.fixture(scope="session")
+def _secret_server() -> Iterator[FakeKaitoServer]:
+    with FakeKaitoServer(SECRET, today=TODAY) as server:
+        yield server
+
+
+@pytest.fixture
+def fake(_secret_server: FakeKaitoServer) -> Iterator[FakeKaitoServer]:
+    """A fake server that wants SECRET, with no faults or requests left from other tests."""
+    _secret_server.reset_faults()
+    _secret_server.clear_requests()
+    yield _secret_server
+    _secret_server.reset_faults()
+
+
+def secret_client(fake: FakeKaitoServer, **settings: Any) -> kp.Client:
+    """A client of ``fake`` with SECRET as its key, fast retries and no rate limit to speak of."""
+    options: dict[str, Any] = {"retry_backoff": 0.01, "progress": False, "rate_limit": 1000}
+    return kp.Client(SECRET, base_url=fake.url, today=lambda: TODAY, **{**options, **settings})

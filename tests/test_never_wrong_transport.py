@@ -25,9 +25,7 @@ from kaito_pandas._synthetic import KNOWN_TOKENS
 from kaito_pandas.cli import main
 from kaito_pandas.errors import CancelledError
 from kaito_pandas.testing import FakeKaitoServer
-from tests.conftest import TODAY, make_client
-
-SECRET = "kp-SECRET-9b1d3f5a7c2e-never-stored"
+from tests.conftest import SECRET, make_client, secret_client
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -180,25 +178,6 @@ def test_a_key_with_characters_no_header_carries_is_refused_without_showing_it(
     assert server.requests == []
 
 
-@pytest.fixture(scope="module")
-def _secret_server() -> Iterator[FakeKaitoServer]:
-    with FakeKaitoServer(SECRET, today=TODAY) as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(_secret_server: FakeKaitoServer) -> Iterator[FakeKaitoServer]:
-    _secret_server.reset_faults()
-    _secret_server.clear_requests()
-    yield _secret_server
-    _secret_server.reset_faults()
-
-
-def _client(fake: FakeKaitoServer, **settings: Any) -> kp.Client:
-    options: dict[str, Any] = {"retry_backoff": 0.01, "progress": False, "rate_limit": 1000}
-    return kp.Client(SECRET, base_url=fake.url, today=lambda: TODAY, **{**options, **settings})
-
-
 FAULTS = [
     pytest.param({"status": 401, "body": f"bad key {SECRET}"}, id="401 echoing the key"),
     pytest.param({"status": 500, "body": f"oops {SECRET}", "times": -1}, id="500 echoing it"),
@@ -216,7 +195,7 @@ def test_no_error_in_the_chain_of_a_failed_call_holds_the_key(
 ) -> None:
     fake.fail(**fault)
     with (
-        _client(fake, cache_backend="memory", max_attempts=2, retry_deadline=1.5) as client,
+        secret_client(fake, cache_backend="memory", max_attempts=2, retry_deadline=1.5) as client,
         pytest.raises(kp.KaitoError) as info,
     ):
         client.mindshare(tokens, start="2024-06-01")
@@ -249,7 +228,7 @@ def test_a_body_holding_the_key_is_refused_and_never_stored(
     # the key as a column name: a body the parser would take
     body = json.dumps({"mindshare": GOOD_DAYS, SECRET: GOOD_DAYS})
     fake.fail(status=200, body=body, endpoint="mindshare")
-    with _client(fake, **_cache_options(backend, tmp_path, memory)) as client:
+    with secret_client(fake, **_cache_options(backend, tmp_path, memory)) as client:
         with pytest.raises(kp.ResponseError, match="holds the API key") as info:
             client.mindshare("BTC", start="2024-06-29")
         client.engagement("BTC", start="2024-06-29")  # something is stored
@@ -266,7 +245,7 @@ def test_an_answer_whose_header_echoes_the_key_is_used_but_never_stored(
     memory = BaseCache()
     body = json.dumps({"mindshare": GOOD_DAYS})
     fake.fail(status=200, body=body, headers={"X-Echo-Key": SECRET}, endpoint="mindshare")
-    with _client(fake, **_cache_options(backend, tmp_path, memory)) as client:
+    with secret_client(fake, **_cache_options(backend, tmp_path, memory)) as client:
         frame = client.mindshare("BTC", start="2024-06-29")
         client.engagement("BTC", start="2024-06-29")
         stored = _stored_bytes(backend, tmp_path, memory)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import pickle
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,30 +22,9 @@ from kaito_pandas.report import build_report
 from kaito_pandas.settings import Settings
 from kaito_pandas.testing import FakeKaitoServer
 from kaito_pandas.transport import Transport
-from tests.conftest import TODAY
+from tests.conftest import SECRET, TODAY, secret_client
 
-SECRET = "kp-SECRET-4f9e1a7c2b8d-do-not-leak"
 START, END = "2023-12-20", "2024-03-05"  # two year chunks
-
-
-@pytest.fixture(scope="module")
-def _secret_server() -> Iterator[FakeKaitoServer]:
-    with FakeKaitoServer(SECRET, today=TODAY) as server:
-        yield server
-
-
-@pytest.fixture
-def fake(_secret_server: FakeKaitoServer) -> Iterator[FakeKaitoServer]:
-    """A fake server that wants SECRET, with no faults or requests left from other tests."""
-    _secret_server.reset_faults()
-    _secret_server.clear_requests()
-    yield _secret_server
-    _secret_server.reset_faults()
-
-
-def _client(fake: FakeKaitoServer, **settings: Any) -> kp.Client:
-    options: dict[str, Any] = {"retry_backoff": 0.01, "progress": False, "rate_limit": 1000}
-    return kp.Client(SECRET, base_url=fake.url, today=lambda: TODAY, **{**options, **settings})
 
 
 def _work(client: kp.Client, fake: FakeKaitoServer) -> None:
@@ -76,7 +54,7 @@ def _assert_no_key_in_files(root: Path) -> None:
 def test_no_byte_under_the_cache_directory_holds_the_key(
     fake: FakeKaitoServer, tmp_path: Path, backend: str
 ) -> None:
-    with _client(fake, cache_dir=tmp_path, cache_backend=backend) as client:
+    with secret_client(fake, cache_dir=tmp_path, cache_backend=backend) as client:
         _work(client, fake)
         assert len(client.cache_info()) == 9  # 8 chunks and the token list
     _assert_no_key_in_files(tmp_path)
@@ -84,7 +62,7 @@ def test_no_byte_under_the_cache_directory_holds_the_key(
 
 def test_a_pickled_dump_of_the_memory_cache_holds_no_key(fake: FakeKaitoServer) -> None:
     backend = BaseCache()
-    with _client(fake, cache_backend=backend) as client:
+    with secret_client(fake, cache_backend=backend) as client:
         _work(client, fake)
     dump = pickle.dumps((dict(backend.responses), dict(backend.redirects)))
     assert len(backend.responses) == 9  # 8 chunks and the token list
@@ -98,7 +76,7 @@ def test_debug_logs_of_every_logger_never_hold_the_key(
     caplog.set_level(logging.DEBUG)  # the root logger: urllib3, requests_cache, kaito_pandas
     for name in ("urllib3", "requests_cache", "kaito_pandas"):
         caplog.set_level(logging.DEBUG, logger=name)
-    with _client(fake, cache_dir=tmp_path) as client:
+    with secret_client(fake, cache_dir=tmp_path) as client:
         fake.fail(status=401, body=f'{{"error": "invalid key {SECRET}"}}')
         with pytest.raises(kp.AuthenticationError):
             client.mindshare("BTC", start=START, end=END)
@@ -173,7 +151,7 @@ def test_exception_messages_and_reprs_never_hold_the_key(
 ) -> None:
     fake.fail(**fault)
     with (
-        _client(fake, cache_backend="memory", max_attempts=2) as client,
+        secret_client(fake, cache_backend="memory", max_attempts=2) as client,
         pytest.raises(kp.KaitoError) as info,
     ):
         client.mindshare(tokens, start=START, end=END)
@@ -186,7 +164,7 @@ def test_a_warned_failure_never_holds_the_key(fake: FakeKaitoServer) -> None:
         status=500, body=f"internal error for key {SECRET}", times=-1, params={"token": "ETH"}
     )
     with (
-        _client(fake, cache_backend="memory", max_attempts=2) as client,
+        secret_client(fake, cache_backend="memory", max_attempts=2) as client,
         pytest.warns(kp.KaitoWarning) as warned,
     ):
         frame = client.mindshare(["BTC", "ETH"], errors="warn", start=START, end=END)
@@ -197,7 +175,7 @@ def test_a_warned_failure_never_holds_the_key(fake: FakeKaitoServer) -> None:
 
 def test_reprs_of_client_settings_and_transport_never_hold_the_key(fake: FakeKaitoServer) -> None:
     settings = Settings(api_key=SECRET, base_url=fake.url)
-    with _client(fake, cache_backend="memory") as client:
+    with secret_client(fake, cache_backend="memory") as client:
         client.mindshare("BTC", start=START, end=END)
         shown = [repr(client), str(client), repr(client.settings), str(client.settings)]
     shown += [repr(settings), str(settings), repr(Transport(settings)), str(Transport(settings))]
@@ -221,7 +199,7 @@ def test_the_default_client_repr_never_holds_the_key(
 
 
 def test_cache_info_never_holds_the_key(fake: FakeKaitoServer, tmp_path: Path) -> None:
-    with _client(fake, cache_dir=tmp_path) as client:
+    with secret_client(fake, cache_dir=tmp_path) as client:
         _work(client, fake)
         info = client.cache_info()
     assert len(info) == 9  # 8 chunks and the token list
@@ -268,7 +246,7 @@ def test_the_command_line_never_prints_the_key(
 
 def test_the_demo_report_never_holds_the_key(fake: FakeKaitoServer, tmp_path: Path) -> None:
     out = tmp_path / "report"
-    with _client(fake, cache_backend="memory") as client:
+    with secret_client(fake, cache_backend="memory") as client:
         page = build_report(out, client=client, days=30, progress=False)
     files = _files(out)
     assert page in files
