@@ -9,37 +9,28 @@ seconds. Keys are made from exactly the URL sent (:func:`exact_key`).
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as dt
-import hashlib
 import os
-import random
-import shutil
 import sqlite3
 import sys
-import tempfile
-import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import requests
-from requests_cache import NEVER_EXPIRE, CachedSession
+from requests_cache import CachedSession
 from requests_cache.backends.base import BaseCache
-from requests_cache.backends.filesystem import FileCache, FileDict
+from requests_cache.backends.filesystem import FileCache
 from requests_cache.backends.sqlite import SQLiteCache, SQLiteDict
 from requests_cache.models.response import CachedResponse
-from requests_cache.policy.expiration import get_expiration_datetime
 
-from kaito_pandas import team
+from kaito_pandas import cache_files, team
+from kaito_pandas.cache_policy import ChunkExpiry, chunk_expiry, exact_key, settle
 from kaito_pandas.errors import KaitoWarning
 from kaito_pandas.settings import Settings
 from kaito_pandas.team import NAMESPACE
-from kaito_pandas.wire import http_date
 
 __all__ = [
     "CACHE_BACKENDS",
@@ -86,10 +77,6 @@ CACHE_ERRORS: tuple[type[Exception], ...] = _cache_errors()
 KEY_HEADERS = ("x-api-key", "X-API-KEY", "X-Api-Key", "X-API-Key", "x-api-Key")
 _SQLITE_NAME = "http-cache.sqlite"
 _FILES_NAME = "http-cache"
-#: Milliseconds a process waits for another to finish writing the SQLite file.
-_BUSY_TIMEOUT_MS = 30_000
-#: Tries to open a SQLite file that another process is setting up (about 10 s in all).
-_OPEN_ATTEMPTS = 10
 
 
 def default_cache_dir() -> Path:
@@ -117,23 +104,6 @@ def default_cache_dir() -> Path:
     if sys.platform == "darwin":
         return home / "Library" / "Caches" / "kaito-pandas"
     return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "kaito-pandas"
-
-
-def _private_dir(path: Path) -> Path:
-    """Create ``path`` for the user alone; a directory that exists already is left as it is."""
-    if not path.is_dir():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if os.name == "posix":
-            os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
-    return path
-
-
-def _private_file(path: Path) -> Path:
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    if os.name == "posix":
-        os.chmod(path, 0o600)
-    return path
 
 
 def make_cached_session(
@@ -189,12 +159,11 @@ def make_cached_session(
     elif backend in ("sqlite", "filesystem"):
         location = planned_location(backend, cache_dir)
         assert location is not None  # a named on-disk backend always has one
-        _private_dir(location.parent)
+        cache_files.private_dir(location.parent)
         if backend == "sqlite":
-            path = _private_file(location)
-            cache = _open_sqlite(path)
+            cache = cache_files.open_sqlite(cache_files.private_file(location))
         else:
-            cache = _PrivateFileCache(_private_dir(location))
+            cache = cache_files.open_files(location)
     else:
         raise ValueError(
             f"cache_backend={backend!r} is not one of {', '.join(CACHE_BACKENDS)} "
@@ -210,93 +179,6 @@ def make_cached_session(
         cache_control=False,
         stale_if_error=False,
     )
-
-
-class _PrivateFileDict(FileDict):
-    """A FileDict whose files are readable by their owner alone, written whole or not at all.
-
-    requests-cache writes in place and turns any OSError into a KeyError, so a full
-    disk left a 0-byte file behind and failed the fetch; here a file is written
-    beside its place and renamed into it, and an OSError stays an OSError (the
-    client then warns once and goes on without the cache).
-    """
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        path = self._key2path(key)
-        data = self.serialize(value)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
-        try:
-            with os.fdopen(fd, "wb" if self.is_binary else "w") as file:
-                file.write(data)
-            os.replace(temporary, path)  # mkstemp made it 0600
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-
-    def clear(self) -> None:
-        """Delete the files, not the directory: another process may be writing into it."""
-        for path in list(self.paths()):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-
-
-class _BoundedSQLiteDict(SQLiteDict):
-    """A SQLiteDict whose wait for the write lock ends, and whose failed writes say so.
-
-    requests-cache retries ``BEGIN IMMEDIATE`` forever on any OperationalError, so on
-    a full disk ("database or disk is full", "disk I/O error") opening or writing the
-    cache hung for good, and a failed commit was rolled back without a word. Here only
-    "locked"/"busy" is waited for, up to the busy timeout, and every other error is
-    raised: the client warns once and goes on without the cache.
-    """
-
-    @contextlib.contextmanager
-    def _acquire_sqlite_lock(self) -> Iterator[None]:
-        with self._lock:
-            waited_until = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
-            assert self._connection is not None  # connection() opened it
-            while True:
-                try:
-                    self._connection.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError as exc:
-                    busy = "locked" in str(exc) or "busy" in str(exc)
-                    if not busy or time.monotonic() > waited_until:
-                        raise
-                    time.sleep(1e-3)
-            self._active_transaction = True
-            try:
-                yield
-                self._connection.commit()
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._connection.rollback()
-                raise
-            finally:
-                self._active_transaction = False
-
-
-class _BoundedSQLiteCache(SQLiteCache):
-    """requests-cache's SQLite backend on :class:`_BoundedSQLiteDict`."""
-
-    def __init__(self, db_path: Path, **kwargs: Any) -> None:
-        BaseCache.__init__(self, cache_name=str(db_path))
-        self.responses = _BoundedSQLiteDict(db_path, table_name="responses", **kwargs)
-        self.redirects = _BoundedSQLiteDict(
-            db_path, table_name="redirects", lock=self.responses._lock, serializer=None, **kwargs
-        )
-
-
-class _PrivateFileCache(FileCache):
-    """requests-cache's filesystem backend with every file created 0600, whole or not at all."""
-
-    def __init__(self, cache_name: Path) -> None:
-        BaseCache.__init__(self, cache_name=str(cache_name))
-        self.responses = _PrivateFileDict(cache_name, decode_content=True)
-        redirects = _private_file(cache_name / "redirects.sqlite")  # before SQLite makes it 0644
-        with self.lock:
-            self.redirects = _BoundedSQLiteDict(redirects, "redirects", serializer=None)
 
 
 def session_for(settings: Settings) -> tuple[CachedSession | None, dict[str, Any]]:
@@ -329,22 +211,6 @@ def session_for(settings: Settings) -> tuple[CachedSession | None, dict[str, Any
         )
         return None, {}
     return session, shared
-
-
-def _open_sqlite(path: Path) -> _BoundedSQLiteCache:
-    """Open the SQLite cache, waiting while another process is setting the same file up.
-
-    Switching a new file to WAL takes a lock that SQLite's busy timeout does not
-    wait for, so two processes starting together may see "database is locked".
-    """
-    for attempt in range(_OPEN_ATTEMPTS):
-        try:
-            return _BoundedSQLiteCache(path, wal=True, busy_timeout=_BUSY_TIMEOUT_MS)
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
-                raise
-            time.sleep(0.02 * 2**attempt * random.uniform(0.5, 1.5))
-    raise AssertionError("unreachable")
 
 
 def planned_location(backend: object, cache_dir: str | os.PathLike[str] | None) -> Path | None:
@@ -393,87 +259,6 @@ def latest_earlier(session: CachedSession, url: str) -> CachedResponse | None:
 def forget(session: CachedSession, url: str) -> None:
     """Delete the cached answer to a GET of ``url``."""
     session.cache.delete(requests=[requests.Request("GET", url).prepare()])
-
-
-@dataclasses.dataclass(frozen=True)
-class ChunkExpiry:
-    """How long a chunk's answer stays fresh: forever once settled, else ``expire_after``.
-
-    A chunk is settled when its last day is at least ``settle_days`` before the
-    service's own day, read from the answer's ``Date`` header; before an answer
-    arrives (and for one without a ``Date``) the client's day stands in.
-
-    Examples
-    --------
-    >>> ChunkExpiry(dt.date(2023, 12, 31), dt.date(2024, 6, 1), 2, 3600).seconds() == NEVER_EXPIRE
-    True
-    """
-
-    last: dt.date
-    today: dt.date
-    settle_days: int
-    expire_after: float
-
-    def seconds(self, service_day: dt.date | None = None) -> float:
-        """Seconds fresh, judged by ``service_day`` (default: the client's day)."""
-        day = self.today if service_day is None else service_day
-        if self.last <= day - dt.timedelta(days=self.settle_days):
-            return float(NEVER_EXPIRE)
-        return self.expire_after
-
-
-def chunk_expiry(
-    chunk_end: dt.date, today: dt.date, expire_after: float, settle_days: int = 2
-) -> float:
-    """Return the seconds a chunk's answer stays fresh by the client's clock; see ChunkExpiry.
-
-    Examples
-    --------
-    >>> chunk_expiry(dt.date(2023, 12, 31), dt.date(2024, 6, 1), 3600) == NEVER_EXPIRE
-    True
-    """
-    return ChunkExpiry(chunk_end, today, settle_days, expire_after).seconds()
-
-
-def settle(session: CachedSession, response: requests.Response, expiry: ChunkExpiry) -> None:
-    """Re-date a fresh answer's cache entry by the service's own day (its ``Date`` header).
-
-    The entry was stored with the expiry the client's clock gave; if the service's
-    clock says otherwise (the client is a day or two ahead, or behind), the stored
-    entry gets the expiry the service's day gives. An entry not stored (filtered
-    out) stays unstored.
-    """
-    service_day = _date_header_day(response.headers.get("Date"))
-    if service_day is None:
-        return
-    wanted = expiry.seconds(service_day)
-    if wanted == expiry.seconds():
-        return
-    key = session.cache.create_key(response.request)
-    if not session.cache.contains(key=key):
-        return
-    session.cache.save_response(response, key, get_expiration_datetime(wanted))
-
-
-def _date_header_day(value: str | None) -> dt.date | None:
-    moment = http_date(value)
-    return None if moment is None else moment.date()
-
-
-def exact_key(request: Any, **kwargs: Any) -> str:
-    """Return the cache key of a request: a digest of its method and exact URL, as sent.
-
-    requests-cache's own keys normalize the URL (Unicode forms among it), so two
-    different keywords could share one entry; this key differs whenever the bytes
-    sent differ, and never holds a header (so never the API key).
-
-    Examples
-    --------
-    >>> len(exact_key(requests.Request("GET", "http://x/api?k=%C3%A9").prepare()))
-    32
-    """
-    text = f"{(request.method or 'GET').upper()} {request.url}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def cache_info(session: CachedSession) -> pd.DataFrame:
@@ -578,7 +363,7 @@ def warn_unusable(
     ``redis`` describes a Redis cache (``host:port/db``); ``location`` a file or directory.
     """
     detail = f"{type(error).__name__}: {error}"
-    full = _disk_full(location)
+    full = cache_files.disk_full(location)
     if full:  # a full disk shows up as odd errors ("no such table"): name the real cause
         detail = f"{full}; the error was {detail}"
     if redis is not None:
@@ -595,26 +380,6 @@ def warn_unusable(
             "writable, or point KAITO_PANDAS_CACHE_DIR (or Client(cache_dir=...)) elsewhere."
         )
     warnings.warn(message, KaitoWarning, stacklevel=4)
-
-
-#: Bytes free on a cache's disk below which a failure is put down to a full disk.
-_FULL_DISK_BYTES = 1 << 20
-
-
-def _disk_full(location: str | os.PathLike[str] | None) -> str:
-    """Return "the disk is full (...)" if the disk holding ``location`` is, else ""."""
-    if location is None:
-        return ""
-    path = Path(location)
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    try:
-        free = shutil.disk_usage(path).free
-    except OSError:
-        return ""
-    if free >= _FULL_DISK_BYTES:
-        return ""
-    return f"the disk holding it is full ({free // 1024} KiB free)"
 
 
 def warn_cache_failed(settings: Settings, location: Path | None, error: BaseException) -> None:
