@@ -40,6 +40,7 @@ from kaito_pandas.wire import (
     body_holds_key,
     holds_key,
     judge,
+    key_pattern,
 )
 
 __all__ = ["Transport"]
@@ -479,6 +480,4 @@ class Transport:
         key = self.settings.api_key
         if not key:
             return text
-        for form in (key, repr(key)[1:-1], repr(key)):
-            text = text.replace(form, "***")
-        return text
+        return key_pattern(key).sub("***", text)

@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import email.utils
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -37,6 +38,7 @@ __all__ = [
     "body_holds_key",
     "holds_key",
     "judge",
+    "key_pattern",
     "retry_after_seconds",
     "server_message",
 ]
@@ -186,17 +188,35 @@ def _read_body(response: requests.Response, limit: tuple[float, Clock] | None) -
     response._content_consumed = True  # type: ignore[attr-defined]  # as .content does
 
 
+#: A key at least this long is found anywhere; a shorter one only standing alone (not
+#: inside a word), or a demo key such as "k" would be "found" in every answer.
+STRICT_KEY_LENGTH = 16
+
+
+def key_pattern(key: str) -> re.Pattern[str]:
+    """Return the pattern that finds ``key`` in text, as it is or as Python or JSON escape it."""
+    forms = sorted({key, repr(key)[1:-1], json.dumps(key)[1:-1]}, key=len, reverse=True)
+    either = "|".join(re.escape(form) for form in forms)
+    if len(key) >= STRICT_KEY_LENGTH:
+        return re.compile(either)
+    return re.compile(rf"(?<![0-9A-Za-z])(?:{either})(?![0-9A-Za-z])")
+
+
 def body_holds_key(body: bytes, key: str) -> bool:
     """Whether ``body`` holds ``key``, as it is or escaped as in JSON."""
-    forms = {key.encode("utf-8"), key.encode("latin-1"), json.dumps(key)[1:-1].encode()}
-    return any(form in body for form in forms)
+    pattern = key_pattern(key)
+    texts = {body.decode("utf-8", "replace"), body.decode("latin-1")}
+    return any(pattern.search(text) for text in texts)
 
 
 def holds_key(response: requests.Response, key: str) -> bool:
     """Whether the body or a header of ``response`` holds ``key``."""
     if body_holds_key(response.content or b"", key):
         return True
-    return any(key in name or key in value for name, value in response.headers.items())
+    pattern = key_pattern(key)
+    return any(
+        pattern.search(name) or pattern.search(value) for name, value in response.headers.items()
+    )
 
 
 def server_message(body: bytes) -> str:

@@ -25,7 +25,7 @@ from kaito_pandas._synthetic import KNOWN_TOKENS
 from kaito_pandas.cli import main
 from kaito_pandas.errors import CancelledError
 from kaito_pandas.testing import FakeKaitoServer
-from tests.conftest import SECRET, make_client, secret_client
+from tests.conftest import SECRET, TODAY, make_client, secret_client
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -288,3 +288,25 @@ def test_the_command_line_says_a_refused_key_stopped_a_list_query(
     assert len(err.strip().splitlines()) == 1
     assert "the API key was refused" in err
     assert "of 40 tokens were not sent" in err
+
+
+# a short key is found where it stands alone, never inside a word
+
+
+def test_a_short_demo_key_is_not_found_inside_words_and_the_token_check_still_runs() -> None:
+    with FakeKaitoServer("k", today=TODAY) as short:
+        client = kp.Client("k", base_url=short.url, today=lambda: TODAY, cache_backend="memory")
+        with client, pytest.warns(kp.KaitoWarning, match="did you mean 'BTC'"):
+            df = client.engagement(["BTC", "btc"], start="2024-06-01")  # "token", "Kaito"...
+    assert df[("total_engagement", "BTC")].notna().all()
+
+
+def test_a_short_key_standing_alone_is_still_redacted() -> None:
+    with FakeKaitoServer("k", today=TODAY) as short:
+        short.fail(status=400, body='{"error": "key k is not valid for this kind of token"}')
+        client = kp.Client("k", base_url=short.url, today=lambda: TODAY, cache_backend="memory")
+        with client, pytest.raises(kp.APIError) as info:
+            client.engagement("BTC", start="2024-06-01", params=None)
+    message = str(info.value)
+    assert "key *** is not valid for this kind of token" in message  # the words keep their k
+    assert " k " not in message

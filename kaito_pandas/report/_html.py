@@ -72,6 +72,7 @@ thead th { font-size: .75rem; font-weight: 600; color: var(--muted); text-transf
 td.up { color: var(--up); }
 td.down { color: var(--down); }
 .note { margin: 14px 0 0; max-width: 78ch; }
+.note.partial { margin: 0 0 14px; color: var(--ink); }
 figure { margin: 0 0 28px; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid var(--rule);
   border-radius: 4px; }
