@@ -9,14 +9,14 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import contextlib
+import importlib
 import threading
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from kaito_pandas import accessor as _accessor  # noqa: F401  (registers df.kaito)
-from kaito_pandas.client import Client, Errors
 from kaito_pandas.dates import DateLike
 from kaito_pandas.errors import (
     APIError,
@@ -28,8 +28,11 @@ from kaito_pandas.errors import (
     ResponseError,
     UnknownTokenError,
 )
-from kaito_pandas.query import TokenArg
+from kaito_pandas.query import Errors, TokenArg
 from kaito_pandas.settings import Settings
+
+if TYPE_CHECKING:
+    from kaito_pandas.client import Client
 
 __all__ = [
     "APIError",
@@ -59,6 +62,24 @@ _default: Client | None = None
 _overrides: dict[str, Any] = {}
 
 
+def __getattr__(name: str) -> Any:
+    # requests, requests-cache and urllib3 load with the first client, not with the
+    # package: `import kaito_pandas` costs about what `import pandas` does (PEP 562)
+    if name == "Client":
+        return importlib.import_module("kaito_pandas.client").Client
+    raise AttributeError(f"module 'kaito_pandas' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "Client"})
+
+
+def _new_client(**settings: Any) -> Client:
+    from kaito_pandas.client import Client
+
+    return Client(**settings)
+
+
 def get_client() -> Client:
     """Return the default :class:`Client` the module functions use, building it on first use.
 
@@ -82,7 +103,7 @@ def get_client() -> Client:
     global _default
     with _lock:
         if _default is None:
-            _default = Client(**_overrides)
+            _default = _new_client(**_overrides)
         return _default
 
 
@@ -93,7 +114,7 @@ def _default_client() -> Iterator[Client]:
     with contextlib.ExitStack() as stack:
         with _lock:
             if _default is None:
-                _default = Client(**_overrides)
+                _default = _new_client(**_overrides)
             client = _default
             stack.enter_context(client._in_use())
         yield client
@@ -133,7 +154,7 @@ def configure(**settings: Any) -> Client | None:
     """
     global _default
     merged = {k: v for k, v in {**_overrides, **settings}.items() if v is not None}
-    client = Client(**merged) if settings else None
+    client = _new_client(**merged) if settings else None
     with _lock:
         old, _default = _default, client
         _overrides.clear()

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 import requests
@@ -20,13 +20,12 @@ from kaito_pandas.errors import KaitoError, ResponseError
 from kaito_pandas.fetching import fetch_query
 from kaito_pandas.known import TOKEN_LIST_DEADLINE, TOKEN_LIST_EXPIRE_AFTER, TokenGuard
 from kaito_pandas.parsing import parse_tokens
-from kaito_pandas.query import Query, TokenArg, plan_query
+from kaito_pandas.query import Errors, Query, TokenArg, plan_query
 from kaito_pandas.settings import Settings
 from kaito_pandas.transport import Transport
 
 __all__ = ["Client"]
 
-Errors = Literal["raise", "warn"]
 
 
 class Client:

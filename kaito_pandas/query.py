@@ -14,6 +14,8 @@ __all__ = ["DOCUMENTED_PARAMS", "KEYWORD_METHODS", "Query", "TokenArg", "plan_qu
 
 #: A single name, or several for one frame with (metric, token) columns.
 TokenArg = str | Iterable[str] | None
+#: What a list query does when some names fail: raise for all, or warn and return the rest.
+Errors = Literal["raise", "warn"]
 
 #: Methods that accept ``keyword=`` as well as ``token=``.
 KEYWORD_METHODS = frozenset({"engagement", "mentions"})

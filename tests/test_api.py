@@ -95,3 +95,30 @@ def test_importing_the_package_reads_no_environment_and_imports_no_matplotlib() 
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+#: What `import kaito_pandas` must not load: they come with the first client or chart.
+LAZY = ("requests", "requests_cache", "urllib3", "redis", "matplotlib", "kaito_pandas.client")
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["import kaito_pandas", "import kaito_pandas.cli", "import kaito_pandas.analytics"],
+)
+def test_importing_the_package_loads_no_http_stack_and_no_matplotlib(code: str) -> None:
+    check = f"import sys; {code}; print(sorted(m for m in {LAZY!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_client_is_still_there_when_it_is_asked_for() -> None:
+    code = (
+        "import sys, kaito_pandas as kp; from kaito_pandas import Client; "
+        "assert kp.Client is Client and 'Client' in dir(kp); "
+        "assert 'requests_cache' in sys.modules; "
+        "import kaito_pandas as again; again.nothing_here"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "has no attribute 'nothing_here'" in ran.stderr
