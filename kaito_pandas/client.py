@@ -27,7 +27,6 @@ from kaito_pandas.transport import Transport
 __all__ = ["Client"]
 
 
-
 class Client:
     """A connection to Kaito's API: the four time-series methods as DataFrames.
 

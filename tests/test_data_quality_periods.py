@@ -254,3 +254,119 @@ def test_the_rebase_starts_at_the_first_whole_week(client: kp.Client) -> None:
     base = int(np.flatnonzero(ys == 100)[0])
     assert base >= 1  # the week with the missing day is drawn, but is not the base
     assert not math.isclose(ys[0], 100)
+
+
+# --- found by a hostile probe: each of these gave a quiet wrong answer or a crash ----------
+
+
+def test_rolling_windows_are_calendar_days_so_a_dropped_row_still_counts_as_missing(
+    client: kp.Client,
+) -> None:
+    df = _gappy(client).kaito.complete()
+    dense = analytics.rolling(df, 7, "sum")["total_engagement"]
+    sparse = analytics.rolling(df.dropna(), 7, "sum")["total_engagement"]
+    pd.testing.assert_series_equal(sparse, dense.loc[sparse.index], check_freq=False)
+    assert sparse.isna().any()  # the windows over the dropped day
+
+
+def test_rolling_growth_zscore_and_ema_never_take_the_partial_day_for_a_whole_one(
+    client: kp.Client,
+) -> None:
+    df = client.engagement("BTC", start="2024-05-01")
+    assert np.isnan(analytics.rolling(df, 7, "sum")["total_engagement"].iloc[-1])
+    assert analytics.rolling(df, 7)["total_engagement"].iloc[-1] == pytest.approx(
+        df["total_engagement"].iloc[-7:-1].mean()
+    )
+    for result in (analytics.growth(df), analytics.zscore(df), analytics.ema(df)):
+        assert np.isnan(result["total_engagement"].iloc[-1])
+        assert not np.isnan(result["total_engagement"].iloc[-2])
+
+
+def test_a_frame_resampled_with_plain_pandas_is_drawn_as_it_is(client: kp.Client) -> None:
+    df = client.engagement(["BTC", "ETH"], start="2023-12-01")
+    weekly = df.resample("W").sum()  # pandas keeps attrs, sets no attrs["freq"]
+    ax = plotting.plot_compare(weekly, "total_engagement")
+    ys = ax.get_lines()[0].get_ydata()
+    assert len(ys) == len(weekly) - 1  # the week holding today's part is left out
+    assert not np.isnan(ys).all()
+    text = _subtitles(ax)
+    assert "weekly" in text
+    assert "averaged by week" not in text
+    assert "the period of 30 Jun holds a part of a day, left out" in text
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda c: plotting.plot_compare(c.mindshare(["BTC", "ETH"], start=TODAY)),
+        lambda c: plotting.plot_compare(c.mindshare(["BTC", "ETH"], start=TODAY), freq="W"),
+        lambda c: plotting.plot_share(c.mindshare(["BTC", "ETH"], start=TODAY), freq="W"),
+        lambda c: plotting.plot_sentiment(c.sentiment("ETH", start=TODAY)),
+        lambda c: plotting.plot_lines(c.mentions("ETH", start=TODAY)),
+        lambda c: c.sentiment("ETH", start=TODAY).kaito.plot(),
+    ],
+)
+def test_a_frame_of_only_the_partial_day_says_there_is_nothing_to_draw(
+    client: kp.Client, draw: object
+) -> None:
+    with pytest.raises(ValueError, match="nothing to draw: the frame holds only 2024-06-30"):
+        draw(client)  # type: ignore[operator]
+
+
+def test_an_empty_frame_says_there_is_nothing_to_draw(client: kp.Client) -> None:
+    empty = client.engagement("BTC", start="2024-06-01").iloc[:0]
+    for chart in (plotting.plot_engagement, plotting.plot_lines):
+        with pytest.raises(ValueError, match="nothing to draw: the frame has no rows"):
+            chart(empty)
+
+
+def test_many_tokens_get_legend_rows_and_line_styles_of_their_own(client: kp.Client) -> None:
+    from kaito_pandas.testing import TOKENS
+
+    ids = [t["token"] for t in TOKENS][:12]
+    df = client.engagement(ids, start="2024-06-01")
+    ax = plotting.plot_compare(df, "total_engagement", scale="log")
+    assert ax._kaito_legend_rows == 2  # type: ignore[attr-defined]
+    styles = [line.get_linestyle() for line in ax.get_lines()[:12]]
+    assert styles[:8] == ["-"] * 8
+    assert styles[8:] == ["--"] * 4  # colours repeat from the ninth: the dashes tell them apart
+
+
+def test_coverage_names_the_metric_of_a_list_frames_column_selection(client: kp.Client) -> None:
+    m = client.mindshare(["BTC", "ETH"], start="2024-06-20")
+    assert list(analytics.coverage(m["mindshare"]).index) == [
+        ("mindshare", "BTC"),
+        ("mindshare", "ETH"),
+    ]
+    assert list(analytics.coverage(m["mindshare"]["BTC"]).index) == [("mindshare", "BTC")]
+
+
+def test_coverage_of_a_descending_or_converted_index_is_the_same(client: kp.Client) -> None:
+    df = client.engagement("BTC", start="2024-06-01")
+    expected = analytics.coverage(df)
+    pd.testing.assert_frame_equal(analytics.coverage(df.sort_index(ascending=False)), expected)
+    new_york = df.tz_convert("America/New_York")
+    assert analytics.partial_mask(new_york)[-1]
+    pd.testing.assert_frame_equal(analytics.coverage(new_york), expected)
+    assert analytics.complete(new_york).index[-1] == pd.Timestamp(YESTERDAY, tz="UTC")
+
+
+def test_resample_refuses_periods_shorter_than_a_day_and_takes_a_series(client: kp.Client) -> None:
+    df = client.engagement("BTC", start="2024-06-01")
+    with pytest.raises(ValueError, match="shorter than a day"):
+        analytics.resample(df, "h")
+    series = analytics.resample(df["total_engagement"], "W")
+    pd.testing.assert_series_equal(series, analytics.resample(df, "W")["total_engagement"])
+    assert series.attrs["freq"] == "W"
+
+
+def test_numpy_numbers_are_numbers(client: kp.Client) -> None:
+    df = client.engagement("BTC", start="2024-06-01")
+    pd.testing.assert_frame_equal(
+        analytics.rolling(df, np.int64(7), min_periods=np.int64(3)),
+        analytics.rolling(df, 7, min_periods=3),
+    )
+    pd.testing.assert_frame_equal(
+        analytics.resample(df, "W", min_coverage=np.float32(0.5)),
+        analytics.resample(df, "W", min_coverage=0.5),
+    )

@@ -366,8 +366,12 @@ def test_date_axis_is_concise_utc_and_its_labels_do_not_collide(span: str, tmp_p
     _draw(ax, tmp_path)
     ax.figure.canvas.draw()
     formatter = ax.xaxis.get_major_formatter()
-    assert isinstance(formatter, mdates.ConciseDateFormatter)
-    assert str(formatter._tz) == "UTC"
+    if days <= 7:  # a tick a day
+        assert isinstance(formatter, mdates.DateFormatter)
+        assert str(formatter.tz) == "UTC"
+    else:
+        assert isinstance(formatter, mdates.ConciseDateFormatter)
+        assert str(formatter._tz) == "UTC"
     renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
     ticks = [t for t in ax.get_xticklabels() if t.get_text()]
     assert 3 <= len(ticks) <= 12
@@ -392,3 +396,15 @@ def test_savefig_rejects_other_formats(tmp_path: Path) -> None:
     ax = plotting.plot(make_frame())
     with pytest.raises(ValueError, match=r"\.png or \.svg"):
         plotting.savefig(ax, tmp_path / "chart.jpg")
+
+
+@pytest.mark.parametrize("days", [1, 2, 3])
+def test_a_chart_of_a_few_days_ticks_days_not_hours(days: int, tmp_path: Path) -> None:
+    frame = make_frame("mindshare", "BTC", start="2024-03-01", days=days)
+    ax = plotting.plot_lines(frame)
+    _draw(ax, tmp_path)
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    expected = [f"{day} Mar" for day in range(1, days + 1)]
+    assert labels == expected
+    low, high = ax.get_xlim()
+    assert high - low == pytest.approx(days, abs=0.01)  # half a day either side of the data

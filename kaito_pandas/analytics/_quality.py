@@ -13,6 +13,8 @@ from kaito_pandas.analytics._common import Frame, _metric_of, _numeric, metric_k
 
 #: The attrs key of the first day that is not complete (today's, on the live service).
 PARTIAL_FROM = "partial_from"
+#: The metric of a method that has one, for frames whose columns are tokens.
+_ONLY_METRIC = {"mindshare": "mindshare"}
 #: The columns of :func:`coverage`, in order.
 COVERAGE_COLUMNS = (
     "first_day",
@@ -36,9 +38,9 @@ def partial_mask(data: pd.DataFrame | pd.Series[Any]) -> np.ndarray[Any, np.dtyp
     index = data.index
     if not since or not isinstance(index, pd.DatetimeIndex):
         return np.zeros(len(index), dtype=bool)
-    first = pd.Timestamp(str(since))
-    if index.tz is not None and first.tz is None:
-        first = first.tz_localize(index.tz)
+    first = pd.Timestamp(str(since))  # a UTC day: its midnight in UTC, whatever the index's tz
+    if index.tz is not None:
+        first = first.tz_localize("UTC")
     return np.asarray(index >= first)
 
 
@@ -96,8 +98,13 @@ def _series_names(data: pd.DataFrame) -> tuple[list[tuple[str, str]], str]:
     if isinstance(name, str):
         return [(str(c), name) for c in columns], entity
     metric = data.attrs.get("metric")
-    if isinstance(metric, str) and all(metric_kind(str(c)) == "other" for c in columns):
-        return [(metric, str(c)) for c in columns], entity  # columns are tokens
+    names = {str(n) for n in name} if isinstance(name, list | tuple) else set()
+    tokens = all(metric_kind(str(c)) == "other" for c in columns)
+    if tokens and (isinstance(metric, str) or (names and {str(c) for c in columns} <= names)):
+        # columns are tokens: df["mindshare"] of a list query, or select_metric's result
+        if not isinstance(metric, str):
+            metric = _ONLY_METRIC.get(str(data.attrs.get("method")), "")
+        return [(metric, str(c)) for c in columns], entity
     return [(_metric_of(c), "") for c in columns], entity
 
 
@@ -128,11 +135,15 @@ def coverage(data: pd.DataFrame | pd.Series[Any]) -> pd.DataFrame:
     >>> kp.engagement(["BTC", "NOTATOKEN"]).kaito.coverage()
     """
     frame = data.to_frame() if isinstance(data, pd.Series) else data
+    if isinstance(frame.index, pd.DatetimeIndex) and not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index()
     numbers = _numeric(frame)
     pairs, entity = _series_names(frame)
     kept = [pair for pair, column in zip(pairs, frame.columns, strict=True) if column in numbers]
     partial = partial_mask(frame)
     index = pd.DatetimeIndex(frame.index) if len(frame.index) else pd.DatetimeIndex([], tz="UTC")
+    if index.tz is not None:
+        index = index.tz_convert("UTC")  # days are UTC days
     days = np.asarray((index.normalize() - index[0].normalize()).days) if len(index) else index
     rows = []
     for column in numbers.columns:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from pandas.tseries.frequencies import to_offset
 from kaito_pandas.analytics._common import (
     DEFAULT_FREQ,
     EVENT_SEPARATOR,
+    Frame,
     _copy_attrs,
     _metric_of,
     _numeric,
@@ -23,6 +25,8 @@ def _join_texts(texts: pd.Series[Any]) -> Any:
     distinct = dict.fromkeys(str(t) for t in texts.dropna() if str(t).strip())
     return EVENT_SEPARATOR.join(distinct) if distinct else pd.NA
 
+
+_DAY_NANOS = 86_400 * 10**9
 
 #: The default ``min_coverage`` of :func:`resample`: counts are summed, so a period needs
 #: every day; shares and scores are averaged, so half its days will do.
@@ -40,9 +44,7 @@ def period_days(index: pd.DatetimeIndex, freq: str) -> pd.Series[int]:
     return counted.reindex(index, fill_value=0)
 
 
-def resample(
-    data: pd.DataFrame, freq: str = DEFAULT_FREQ, *, min_coverage: float | None = None
-) -> pd.DataFrame:
+def resample(data: Frame, freq: str = DEFAULT_FREQ, *, min_coverage: float | None = None) -> Frame:
     """Return the frame rolled up to ``freq`` periods, each metric the way it aggregates.
 
     Counts (``total_engagement``, ``smart_engagement``, ``document_mentions*``)
@@ -59,12 +61,12 @@ def resample(
 
     Parameters
     ----------
-    data : DataFrame
-        A frame from kaito_pandas, single or list query.
+    data : DataFrame or Series
+        A frame from kaito_pandas, single or list query, or one of its columns.
     freq : str, default "W"
-        A pandas offset alias accepted by the installed pandas: ``"W"`` (weeks
-        ending Sunday, labelled by the Sunday), ``"MS"`` (months, labelled by
-        the first day), ``"QS"``, ``"YS"``...
+        A pandas offset alias accepted by the installed pandas, a day or longer:
+        ``"W"`` (weeks ending Sunday, labelled by the Sunday), ``"MS"`` (months,
+        labelled by the first day), ``"QS"``, ``"YS"``...
     min_coverage : float, optional
         The share of a period's days (0 to 1) that must have a value, for every
         numeric column; by default 1.0 for counts and 0.5 for averaged values.
@@ -72,14 +74,15 @@ def resample(
 
     Returns
     -------
-    DataFrame
+    DataFrame or Series
         One row per period, same columns and attrs (without ``partial_from``),
         plus ``attrs["freq"]``.
 
     Raises
     ------
     ValueError
-        If pandas does not accept ``freq``, or ``min_coverage`` is not between 0 and 1.
+        If pandas does not accept ``freq`` or it is shorter than a day, or
+        ``min_coverage`` is not between 0 and 1.
 
     Examples
     --------
@@ -88,10 +91,21 @@ def resample(
     """
     if min_coverage is not None and (
         isinstance(min_coverage, bool)
-        or not isinstance(min_coverage, int | float)
+        or not isinstance(min_coverage, numbers.Real)
         or not 0 <= min_coverage <= 1
     ):
         raise ValueError(f"min_coverage must be a number from 0 to 1; got {min_coverage!r}")
+    step = to_offset(freq)
+    if isinstance(step, pd.offsets.Tick) and step.nanos < _DAY_NANOS:
+        raise ValueError(
+            f"freq={freq!r} is shorter than a day: Kaito's data are daily, so resample "
+            "rolls days up into longer periods ('W', 'MS', ...)"
+        )
+    if isinstance(data, pd.Series):
+        frame = resample(data.to_frame(), freq, min_coverage=min_coverage)
+        column = frame.iloc[:, 0]
+        column.attrs = frame.attrs
+        return column
     data = without_partial(data)
     grouped = data.resample(freq)
     parts: list[pd.DataFrame] = []

@@ -3,23 +3,45 @@
 from __future__ import annotations
 
 import math
-from typing import cast
+import numbers
+from typing import Any, cast
+
+import pandas as pd
 
 from kaito_pandas.analytics._common import _STATS, Frame, Stat, _copy_attrs, _numeric
+from kaito_pandas.analytics._quality import without_partial
 
 
-def _min_periods(window: int, stat: str, min_periods: int | None) -> int:
-    """Return the days a window needs: as given, else the whole window for sums, half else."""
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+def _whole(value: object) -> int | None:
+    """Return ``value`` as an int if it is a whole number (numpy's too, never a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return None
+    return int(value)
+
+
+def _min_periods(window: object, stat: str, min_periods: object) -> tuple[int, int]:
+    """Return the window and the days it needs: as given, else all of them for sums, half else."""
+    days = _whole(window)
+    if days is None or days < 1:
         raise ValueError(f"window must be a whole number of days, at least 1; got {window!r}")
     if min_periods is None:
-        needed = window if stat == "sum" else math.ceil(window / 2)
-        return max(needed, 2) if stat == "std" and window > 1 else needed
-    if isinstance(min_periods, bool) or not isinstance(min_periods, int):
+        needed = days if stat == "sum" else math.ceil(days / 2)
+        return days, max(needed, 2) if stat == "std" and days > 1 else needed
+    needed_given = _whole(min_periods)
+    if needed_given is None:
         raise ValueError(f"min_periods must be a whole number of days; got {min_periods!r}")
-    if not 1 <= min_periods <= window:
-        raise ValueError(f"min_periods must be from 1 to window={window}; got {min_periods}")
-    return min_periods
+    if not 1 <= needed_given <= days:
+        raise ValueError(f"min_periods must be from 1 to window={days}; got {min_periods}")
+    return days, needed_given
+
+
+def _windows(numbers: Frame, window: int, needed: int) -> Any:
+    """Rolling windows of ``window`` calendar days (rows missing from the index count as
+    missing days), on a sorted DatetimeIndex; of ``window`` rows otherwise."""
+    index = numbers.index
+    if isinstance(index, pd.DatetimeIndex) and index.is_monotonic_increasing:
+        return numbers.rolling(f"{int(window)}D", min_periods=needed)
+    return numbers.rolling(int(window), min_periods=needed)
 
 
 def rolling(
@@ -30,7 +52,9 @@ def rolling(
     A missing day never counts as 0: a rolling sum needs every day of its
     window (else NaN), and the other statistics (mean, median, std, min, max)
     need at least half of them (``ceil(window / 2)``), so one missing day no
-    longer breaks a 7-day line while a long gap still shows as one. Text
+    longer breaks a 7-day line while a long gap still shows as one. Windows
+    are calendar days, so a day missing from the index counts as missing, and
+    a partial day (``attrs["partial_from"]``) counts as missing too. Text
     columns are dropped.
 
     Parameters
@@ -63,8 +87,8 @@ def rolling(
     """
     if stat not in _STATS:
         raise ValueError(f"stat must be one of {', '.join(_STATS)}; got {stat!r}")
-    needed = _min_periods(window, stat, min_periods)
-    windows = _numeric(data).rolling(window, min_periods=needed)
+    days, needed = _min_periods(window, stat, min_periods)
+    windows = _windows(_numeric(without_partial(data)), days, needed)
     result = cast(Frame, getattr(windows, stat)())
     return _copy_attrs(result, data)
 
@@ -74,8 +98,8 @@ def zscore(data: Frame, window: int = 30, *, min_periods: int | None = None) -> 
 
     The window includes the day itself and needs at least half of its
     ``window`` days (``ceil(window / 2)``, at least 2) unless ``min_periods``
-    says otherwise; a missing day is NaN, and a flat window (standard deviation
-    0) gives NaN. Text columns are dropped.
+    says otherwise; a missing or partial day is NaN, and a flat window
+    (standard deviation 0) gives NaN. Text columns are dropped.
 
     Parameters
     ----------
@@ -101,8 +125,8 @@ def zscore(data: Frame, window: int = 30, *, min_periods: int | None = None) -> 
     >>> z = zscore(kp.mindshare(["BTC", "ETH"]), window=30)
     >>> z[z.abs() > 3]
     """
-    numbers = _numeric(data)
-    windows = numbers.rolling(window, min_periods=_min_periods(window, "std", min_periods))
+    numbers = _numeric(without_partial(data))
+    windows = _windows(numbers, *_min_periods(window, "std", min_periods))
     deviation = windows.std()
     result = (numbers - windows.mean()) / deviation.where(deviation != 0)
     return _copy_attrs(cast(Frame, result), data)
@@ -111,8 +135,8 @@ def zscore(data: Frame, window: int = 30, *, min_periods: int | None = None) -> 
 def growth(data: Frame, periods: int = 1) -> Frame:
     """Return the fractional change over ``periods`` days (0.1 = +10%).
 
-    A change to or from a missing day is NaN (``fill_method=None``: nothing is
-    filled); a change from 0 is ``inf``. Text columns are dropped.
+    A change to or from a missing or partial day is NaN (``fill_method=None``:
+    nothing is filled); a change from 0 is ``inf``. Text columns are dropped.
 
     Parameters
     ----------
@@ -130,7 +154,7 @@ def growth(data: Frame, periods: int = 1) -> Frame:
     --------
     >>> wow = growth(kp.engagement("BTC"), periods=7)
     """
-    result = _numeric(data).pct_change(periods=periods, fill_method=None)
+    result = _numeric(without_partial(data)).pct_change(periods=periods, fill_method=None)
     return _copy_attrs(cast(Frame, result), data)
 
 
@@ -138,7 +162,8 @@ def ema(data: Frame, span: int = 7) -> Frame:
     """Return the exponential moving average with the given span in days.
 
     The average carries across a missing day with decayed weights, but the
-    missing day itself stays NaN in the result. Text columns are dropped.
+    missing day itself stays NaN in the result; a partial day counts as
+    missing. Text columns are dropped.
 
     Parameters
     ----------
@@ -156,7 +181,7 @@ def ema(data: Frame, span: int = 7) -> Frame:
     --------
     >>> smooth = ema(kp.sentiment("ETH"), span=14)
     """
-    numbers = _numeric(data)
+    numbers = _numeric(without_partial(data))
     result = numbers.ewm(span=span).mean().where(numbers.notna())
     return _copy_attrs(cast(Frame, result), data)
 

@@ -91,6 +91,7 @@ def plot_sentiment(
     if "sentiment_score" not in whole.columns:
         raise ValueError("plot_sentiment needs a sentiment_score column (a sentiment query)")
     frame, _, note = st.split_partial(whole)
+    st.nothing_to_draw(frame, whole, "plot_sentiment")
     score = frame["sentiment_score"].astype(float)
     events = _event_days(frame)
     ax = st.new_axes(ax)

@@ -37,13 +37,16 @@ def one_token(data: pd.DataFrame, token: str | None, caller: str) -> pd.DataFram
     return flat
 
 
-def _periods(frame: pd.DataFrame, freq: st.Period | None) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+def _periods(
+    frame: pd.DataFrame, freq: st.Period | None, caller: str
+) -> tuple[pd.DataFrame, str, pd.DataFrame]:
     """Return the frame to draw (weekly means if long), its subtitle, and its whole periods.
 
     A partial day (today's) is left out, and the subtitle says so. The third
     value is True where a drawn value covers its whole period (every day of a week).
     """
     done, _, note = st.split_partial(frame)
+    st.nothing_to_draw(done, frame, caller)
     if not st.draws_weekly(frame.index, frame.attrs, freq):
         drawn, subtitle, whole = done, st.date_range_label(done.index, done.attrs), done.notna()
     else:
@@ -100,6 +103,8 @@ def plot_engagement(
     if "total_engagement" not in whole.columns:
         raise ValueError("plot_engagement needs a total_engagement column (an engagement query)")
     frame, partial, note = st.split_partial(whole)
+    if not len(whole.index):
+        st.nothing_to_draw(frame, whole, "plot_engagement")
     ax = st.new_axes(ax)
     x = st.x_values(frame.index)
     smart = frame.get("smart_engagement")
@@ -201,7 +206,7 @@ def plot_compare(
         raise ValueError(f"scale must be 'rebase', 'log' or 'linear'; got {scale!r}")
     frame = analytics.select_metric(data, metric, caller="plot_compare")
     name = str(frame.attrs.get("metric", metric or ""))
-    drawn, subtitle, whole = _periods(frame, freq)
+    drawn, subtitle, whole = _periods(frame, freq, "plot_compare")
     values = _rebased(drawn, whole) if scale == "rebase" else drawn
     ax = st.new_axes(ax)
     x = st.x_values(values.index)
@@ -212,6 +217,7 @@ def plot_compare(
             color=st.colour(i),
             label=str(column),
             linewidth=st.line_width(len(x)),
+            linestyle=st.dashes(i),
             marker=st.marker(len(x)),
             markersize=3.5,
         )
@@ -290,7 +296,7 @@ def plot_share(
     """
     frame = analytics.select_metric(data, metric, caller="plot_share")
     name = str(frame.attrs.get("metric", metric or ""))
-    drawn, subtitle, _ = _periods(frame, freq)
+    drawn, subtitle, _ = _periods(frame, freq, "plot_share")
     values = analytics.share(drawn) if normalize else drawn
     ax = st.new_axes(ax)
     x = st.x_values(values.index)
@@ -334,6 +340,7 @@ def plot_lines(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> savefig(ax, "mentions.png")
     """
     done, _, note = st.split_partial(data)
+    st.nothing_to_draw(done, data, "plot_lines")
     numbers = done.loc[:, [pd.api.types.is_numeric_dtype(t) for t in done.dtypes]]
     ax = st.new_axes(ax)
     x = st.x_values(numbers.index)
@@ -347,6 +354,7 @@ def plot_lines(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             color=st.colour(i),
             label=label,
             linewidth=st.line_width(len(x)),
+            linestyle=st.dashes(i),
             marker=st.marker(len(x)),
             markersize=3.5,
         )

@@ -30,6 +30,8 @@ PALETTE = (
     "#F0E442",  # yellow, last: faint on white
 )
 SOURCE_NOTE = "Source: Kaito"
+#: Legend entries per row above a chart.
+LEGEND_COLUMNS = 6
 #: Metrics that are fractions (0.13 = 13%).
 FRACTIONS = ("mindshare", "share", "smart_ratio")
 FIGSIZE = (9.0, 4.8)
@@ -45,6 +47,26 @@ WEEKLY = "daily values averaged by week"
 Period = Literal["D", "W"]
 
 
+def is_daily(index: pd.Index) -> bool:
+    """Return True unless ``index`` is dates at least two days apart (already aggregated)."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
+        return True
+    return bool((index[1:] - index[:-1]).min() <= pd.Timedelta(days=1))
+
+
+def nothing_to_draw(frame: pd.DataFrame, whole: pd.DataFrame, caller: str) -> None:
+    """Raise a ValueError that says why, if ``frame`` (the complete days) has no row to draw."""
+    if len(frame.index):
+        return
+    if len(whole.index):
+        day = pd.DatetimeIndex(whole.index)[0]
+        raise ValueError(
+            f"{caller}: nothing to draw: the frame holds only {day:%Y-%m-%d}, which is still "
+            "being counted (a part of a day); ask for a range that ends earlier or is longer"
+        )
+    raise ValueError(f"{caller}: nothing to draw: the frame has no rows")
+
+
 def draws_weekly(index: pd.Index, attrs: Mapping[Any, Any], freq: Period | None) -> bool:
     """Return True if a daily frame is to be drawn as weekly means: ``freq="W"``, or long.
 
@@ -53,6 +75,8 @@ def draws_weekly(index: pd.Index, attrs: Mapping[Any, Any], freq: Period | None)
     if freq not in (None, "D", "W"):
         raise ValueError(f"freq must be None (automatic), 'D' or 'W'; got {freq!r}")
     if str(attrs.get("freq", "D")) != "D" or not isinstance(index, pd.DatetimeIndex):
+        return False
+    if not is_daily(index):  # resampled with pandas, which keeps attrs but sets no "freq"
         return False
     if freq is not None or len(index) == 0:
         return freq == "W"
@@ -106,7 +130,11 @@ def split_partial(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]
     if not mask.any():
         return frame, frame.iloc[:0], ""
     day = pd.DatetimeIndex(frame.index)[mask][0]
-    return analytics.complete(frame), frame.loc[mask], f"{day.day} {day:%b} is a part of a day"
+    if not is_daily(frame.index):
+        note = f"the period of {day.day} {day:%b} holds a part of a day"
+    else:
+        note = f"{day.day} {day:%b} is a part of a day"
+    return analytics.complete(frame), frame.loc[mask], note
 
 
 def draw_partial(
@@ -153,6 +181,11 @@ def marker(points: int) -> str:
 def colour(i: int) -> str:
     """Return the i-th colour of the palette, cycling."""
     return PALETTE[i % len(PALETTE)]
+
+
+def dashes(i: int) -> str:
+    """Return the i-th line style: solid for the first round of colours, then dashed, dotted."""
+    return ("-", "--", ":")[(i // len(PALETTE)) % 3]
 
 
 def compact(value: float, _pos: int | None = None) -> str:
@@ -209,6 +242,14 @@ def date_axis(ax: Axes, index: pd.Index | None = None) -> None:
     import matplotlib.dates
 
     mdates: Any = matplotlib.dates  # its locators and formatters are untyped
+    if isinstance(index, pd.DatetimeIndex) and len(index) and (index[-1] - index[0]).days < 7:
+        # a few days: one tick a day, never hours on daily data
+        ax.xaxis.set_major_locator(mdates.DayLocator(tz=dt.timezone.utc))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b", tz=dt.timezone.utc))
+        first, last = x_values(index[[0, -1]])
+        half = np.timedelta64(12, "h")
+        ax.set_xlim(first - half, last + half)
+        return
     locator = mdates.AutoDateLocator(tz=dt.timezone.utc, minticks=4, maxticks=9)
     formatter = mdates.ConciseDateFormatter(locator, tz=dt.timezone.utc, show_offset=True)
     if index is not None and len(index) > 31:
@@ -247,10 +288,21 @@ def date_range_label(index: pd.Index, attrs: Mapping[Any, Any], period: str = ""
         start, end = attrs.get("start"), attrs.get("end")
         return f"{start}{DASH}{end}" if start and end else ""
     freq = {"W": "weekly", "MS": "monthly", "ME": "monthly", "D": "daily"}
-    period = period or freq.get(str(attrs.get("freq", "D")), str(attrs.get("freq", "")))
+    given = attrs.get("freq") or ("D" if is_daily(index) else _inferred(index))
+    period = period or freq.get(str(given), str(given))
     first, last = (f"{day.day} {day:%b %Y}" for day in (index[0], index[-1]))
     span = first if first == last else f"{first}{DASH}{last}"
     return f"{span} · {period} · UTC"
+
+
+def _inferred(index: pd.DatetimeIndex) -> str:
+    """Return the period word of an aggregated index: weekly, monthly, or its pandas alias."""
+    steps = (index[1:] - index[:-1]).days
+    if steps.min() == steps.max() == 7:
+        return "weekly"
+    if steps.min() >= 28 and steps.max() <= 31:
+        return "monthly"
+    return f"periods of {steps.min()} to {steps.max()} days"
 
 
 def titles(ax: Axes, title: str, subtitle: str, *, legend_above: bool = False) -> None:
@@ -258,7 +310,8 @@ def titles(ax: Axes, title: str, subtitle: str, *, legend_above: bool = False) -
 
     Stacked rather than side by side, so that nothing collides on a narrow axes.
     """
-    legend_room = 17.0 if legend_above else 0.0
+    rows = int(getattr(ax, "_kaito_legend_rows", 1))
+    legend_room = 17.0 * rows if legend_above else 0.0
     ax.annotate(
         subtitle,
         xy=(0, 1),
@@ -293,13 +346,14 @@ def source_note(ax: Axes) -> None:
 
 
 def legend_above(ax: Axes, handles: Sequence[Any], labels: Sequence[str]) -> Legend:
-    """Put the legend in one row just above the axes, where it can never hide data."""
+    """Put the legend in rows of six just above the axes, where it can never hide data."""
+    ax._kaito_legend_rows = -(-len(labels) // LEGEND_COLUMNS)  # type: ignore[attr-defined]
     return ax.legend(
         handles,
         labels,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncols=min(len(labels), 6),
+        ncols=min(len(labels), LEGEND_COLUMNS),
         frameon=False,
         fontsize=SMALL_SIZE + 1,
         handlelength=1.6,
