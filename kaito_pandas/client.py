@@ -533,6 +533,7 @@ class Client:
         --------
         >>> client.clear_cache(expired_only=True)  # doctest: +SKIP
         """
+        self._transport.memo.clear()
         session = self._transport.cached_session
         if session is not None:
             with self._in_use():

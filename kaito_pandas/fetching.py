@@ -123,16 +123,25 @@ def fetch_query(
     to_send: list[_Job] = []
     # offline: for each name, the last day held by chunks fetched on an earlier day
     held_through: dict[str, dt.date] = {}
+    memo = transport.memo if not settings.offline else None
     for job in jobs:
-        cached = transport.cached_body(query.method, query.request_params(*job))
+        params = query.request_params(*job)
+        held = memo.get(transport.url(query.method, params)) if memo is not None else None
+        if held is not None:  # parsed before, and its cache entry has not expired
+            collect(job, held)
+            continue
+        cached = transport.cached_body(query.method, params)
         if cached is None:
             to_send.append(job)
             continue
-        body, through = cached
-        if through is not None:
-            name, last = job[0], min(job[2], through)
+        if cached.through is not None:
+            name, last = job[0], min(job[2], cached.through)
             held_through[name] = min(held_through.get(name, last), last)
-        collect(job, _chunk_or_error(transport, query, job, body))
+        result = _chunk_or_error(transport, query, job, cached.body)
+        if memo is not None and cached.through is None and not isinstance(result, KaitoError):
+            url = transport.url(query.method, params)
+            memo.put(url, result, size=len(cached.body), expires=cached.expires)
+        collect(job, result)
     for name, last in held_through.items():
         if last < query.start:  # offline, and not one asked-for day is in the cache
             collect((name, query.start, query.end), _stale_miss(query, name, last))
@@ -154,7 +163,17 @@ def fetch_query(
             return None
         except KaitoError as exc:
             return exc
-        return _chunk_or_error(transport, query, job, body)
+        result = _chunk_or_error(transport, query, job, body)
+        if memo is not None and not isinstance(result, KaitoError):
+            stored, expires = transport.stored_expiry(query.method, query.request_params(*job))
+            if stored:  # only what the cache kept, with the expiry it kept it for
+                memo.put(
+                    transport.url(query.method, query.request_params(*job)),
+                    result,
+                    size=len(body),
+                    expires=expires,
+                )
+        return result
 
     show = settings.progress if progress is None else progress
     bar = progress_bar(len(to_send), query.describe()) if show and len(to_send) > 1 else None

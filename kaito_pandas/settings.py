@@ -64,6 +64,9 @@ DEFAULT_EXPIRE_AFTER = 3600.0
 #: the service's own day (its answer's Date header): late data and New Year lag get in.
 DEFAULT_SETTLE_DAYS = 2
 DEFAULT_CACHE_BACKEND = "sqlite"
+#: Bytes of answers whose parsed chunks a client keeps in memory (0: none), so that a
+#: repeated query costs a slice; each until its cache entry expires.
+DEFAULT_MEMO_BYTES = 64 << 20
 #: Requests in flight at once for a list query; the rate limit still applies.
 DEFAULT_MAX_WORKERS = 4
 #: What a token id not in Kaito's token list (and an all-zero series) gets: a warning,
@@ -138,6 +141,7 @@ class Settings:
     redis_url: str | None = dataclasses.field(default=None, repr=False)
     expire_after: float = DEFAULT_EXPIRE_AFTER
     settle_days: int = DEFAULT_SETTLE_DAYS
+    memo_bytes: int = DEFAULT_MEMO_BYTES
     offline: bool = False
     max_workers: int = DEFAULT_MAX_WORKERS
     progress: bool = True
@@ -176,7 +180,8 @@ class Settings:
             )
         for name in _NOT_NEGATIVE:
             _check_number(name, getattr(self, name), "zero or more seconds", lambda v: v >= 0)
-        for name, least in (("max_attempts", 1), ("max_workers", 1), ("settle_days", 1)):
+        wholes = (("max_attempts", 1), ("max_workers", 1), ("settle_days", 1), ("memo_bytes", 0))
+        for name, least in wholes:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ValueError(f"{name}={value!r}: give a whole number of at least {least}")

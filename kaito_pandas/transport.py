@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import requests
@@ -30,6 +30,7 @@ from kaito_pandas.errors import (
     RateLimitError,
     ResponseError,
 )
+from kaito_pandas.memo import ChunkMemo
 from kaito_pandas.settings import ENV_API_KEY, ENV_OFFLINE, Settings
 from kaito_pandas.team import RedisSingleFlight
 from kaito_pandas.wire import (
@@ -59,6 +60,16 @@ _MIN_READ_TIMEOUT = 1.0
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+
+
+class Cached(NamedTuple):
+    """A cached answer: its body, the last day it holds if it stands in for today's
+    (offline), and when its cache entry expires (None: never)."""
+
+    body: bytes
+    through: dt.date | None
+    expires: Any
+
 
 #: Seconds to wait before trying a failed cache operation once more.
 _TRANSIENT_PAUSE = 0.05
@@ -118,6 +129,8 @@ class Transport:
         self._sleep = sleep
         self._clock = clock
         self._inflight: dict[str, concurrent.futures.Future[bytes]] = {}
+        #: Parsed chunks of answers the cache holds, until their entries expire.
+        self.memo = ChunkMemo(settings.memo_bytes if self.cached_session is not None else 0)
         self._inflight_lock = threading.Lock()
 
     @property
@@ -130,7 +143,8 @@ class Transport:
         return f"Transport(base_url={self.settings.base_url!r})"
 
     def close(self) -> None:
-        """Close the session if this transport made it."""
+        """Forget the parsed chunks; close the session if this transport made it."""
+        self.memo.clear()
         if self._owns_session:
             self.session.close()
 
@@ -334,6 +348,8 @@ class Transport:
             if self.session is not broken:
                 return  # another thread already did
             location = cache.cache_path(broken) if isinstance(broken, CachedSession) else None
+            self.memo.clear()
+            self.memo.max_bytes = 0  # it holds what the cache holds, and there is none now
             plain = requests.Session()
             if self._owns_session:
                 # a rate limit kept in a Redis that failed is replaced by this process's own
@@ -346,14 +362,13 @@ class Transport:
             self.flight = None
         cache.warn_cache_failed(self.settings, location, error)
 
-    def cached_body(
-        self, endpoint: str, params: Mapping[str, str]
-    ) -> tuple[bytes, dt.date | None] | None:
+    def cached_body(self, endpoint: str, params: Mapping[str, str]) -> Cached | None:
         """Return the cached body if it is fresh (or offline, if it is there at all), else None.
 
         Offline, a chunk fetched on an earlier day (same query, an earlier ``end_date``)
-        stands in for today's: it is all there is. The second value is then the last
-        day that earlier request asked for (the day before its ``end_date``), else None.
+        stands in for today's: it is all there is. ``through`` is then the last
+        day that earlier request asked for (the day before its ``end_date``), else None;
+        ``expires`` is when the cache entry expires (None: never).
         """
         cached = self._cached_response(self.url(endpoint, params))
         through = None
@@ -364,7 +379,12 @@ class Transport:
                 through = dt.date.fromisoformat(asked) - dt.timedelta(days=1)
         if cached is None or (cached.is_expired and not self.settings.offline):
             return None
-        return bytes(cached.content or b""), through
+        return Cached(bytes(cached.content or b""), through, cached.expires)
+
+    def stored_expiry(self, endpoint: str, params: Mapping[str, str]) -> tuple[bool, Any]:
+        """Return whether the cache holds the answer to this request, and when it expires."""
+        cached = self._cached_response(self.url(endpoint, params))
+        return (False, None) if cached is None else (True, cached.expires)
 
     def _fresh_body(self, url: str) -> bytes | None:
         cached = self._cached_response(url)
