@@ -163,17 +163,9 @@ def fetch_query(
             return None
         except KaitoError as exc:
             return exc
-        result = _chunk_or_error(transport, query, job, body)
-        if memo is not None and not isinstance(result, KaitoError):
-            stored, expires = transport.stored_expiry(query.method, query.request_params(*job))
-            if stored:  # only what the cache kept, with the expiry it kept it for
-                memo.put(
-                    transport.url(query.method, query.request_params(*job)),
-                    result,
-                    size=len(body),
-                    expires=expires,
-                )
-        return result
+        # not memoised here: the next read from the cache does it, with the entry's expiry,
+        # so the memo never holds what the cache did not keep
+        return _chunk_or_error(transport, query, job, body)
 
     show = settings.progress if progress is None else progress
     bar = progress_bar(len(to_send), query.describe()) if show and len(to_send) > 1 else None

@@ -2,8 +2,8 @@
 
 Each entry is one chunk's columns, keyed by the exact URL that fetched it and
 kept until the moment its cache entry expires (a settled chunk: for good). The
-memo holds only what the cache holds: it is filled from answers the cache kept,
-with their expiry, and emptied with the cache. It is bounded by the size of the
+memo holds only what the cache holds: it is filled when a chunk is read from the
+cache, with that entry's expiry, and emptied with the cache. It is bounded by the size of the
 bodies it stands for, least recently used first out.
 """
 

@@ -381,11 +381,6 @@ class Transport:
             return None
         return Cached(bytes(cached.content or b""), through, cached.expires)
 
-    def stored_expiry(self, endpoint: str, params: Mapping[str, str]) -> tuple[bool, Any]:
-        """Return whether the cache holds the answer to this request, and when it expires."""
-        cached = self._cached_response(self.url(endpoint, params))
-        return (False, None) if cached is None else (True, cached.expires)
-
     def _fresh_body(self, url: str) -> bytes | None:
         cached = self._cached_response(url)
         if cached is None or cached.is_expired:

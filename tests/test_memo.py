@@ -25,7 +25,9 @@ def test_a_repeated_query_is_served_from_the_memo_without_reading_the_cache(
 ) -> None:
     with make_client(server, cache_dir=tmp_path, check_tokens="off") as client:
         first = client.engagement("BTC", start="2023-06-01")
-        assert len(client._transport.memo) == 2  # both year chunks, parsed once
+        assert len(client._transport.memo) == 0  # fetched, not yet read from the cache
+        client.engagement("BTC", start="2023-06-01")
+        assert len(client._transport.memo) == 2  # both year chunks, read and parsed once
         _empty_the_cache_behind_the_memo(client)
         again = client.engagement("BTC", start="2023-06-01")
     assert len(server.api_requests()) == 2  # nothing sent again
@@ -36,10 +38,13 @@ def test_a_repeated_query_is_served_from_the_memo_without_reading_the_cache(
 def test_the_memo_forgets_a_chunk_when_its_cache_entry_expires(
     server: FakeKaitoServer, tmp_path: Path
 ) -> None:
-    with make_client(server, cache_dir=tmp_path, check_tokens="off", expire_after=0.05) as client:
+    with make_client(server, cache_dir=tmp_path, check_tokens="off", expire_after=1.0) as client:
         client.engagement("BTC", start="2023-06-01")
-        time.sleep(0.1)  # past the current year's 0.05 s; 2023 is settled, kept for good
+        client.engagement("BTC", start="2023-06-01")  # from the cache, into the memo
+        assert len(client._transport.memo) == 2
+        time.sleep(1.1)  # past the current year's 1 s; 2023 is settled, kept for good
         client.engagement("BTC", start="2023-06-01")
+        assert len(client._transport.memo) == 1
     sent = [r.params["start_date"] for r in server.api_requests()]
     assert sorted(sent) == ["2023-01-01", "2024-01-01", "2024-01-01"]
 
@@ -47,6 +52,8 @@ def test_the_memo_forgets_a_chunk_when_its_cache_entry_expires(
 def test_clearing_the_cache_clears_the_memo(server: FakeKaitoServer, tmp_path: Path) -> None:
     with make_client(server, cache_dir=tmp_path, check_tokens="off") as client:
         client.mindshare("BTC", start="2024-06-01")
+        client.mindshare("BTC", start="2024-06-01")
+        assert len(client._transport.memo) == 1
         client.clear_cache()
         assert len(client._transport.memo) == 0
         client.mindshare("BTC", start="2024-06-01")
@@ -57,6 +64,7 @@ def test_memo_bytes_zero_keeps_nothing_and_is_checked(
     server: FakeKaitoServer, tmp_path: Path
 ) -> None:
     with make_client(server, cache_dir=tmp_path, check_tokens="off", memo_bytes=0) as client:
+        client.mindshare("BTC", start="2024-06-01")
         client.mindshare("BTC", start="2024-06-01")
         assert len(client._transport.memo) == 0
         _empty_the_cache_behind_the_memo(client)
