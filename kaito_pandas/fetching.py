@@ -126,7 +126,8 @@ def fetch_query(
     memo = transport.memo if not settings.offline else None
     for job in jobs:
         params = query.request_params(*job)
-        held = memo.get(transport.url(query.method, params)) if memo is not None else None
+        url = transport.url(query.method, params)
+        held = memo.get(url) if memo is not None else None
         if held is not None:  # parsed before, and its cache entry has not expired
             collect(job, held)
             continue
@@ -139,7 +140,6 @@ def fetch_query(
             held_through[name] = min(held_through.get(name, last), last)
         result = _chunk_or_error(transport, query, job, cached.body)
         if memo is not None and cached.through is None and not isinstance(result, KaitoError):
-            url = transport.url(query.method, params)
             memo.put(url, result, size=len(cached.body), expires=cached.expires)
         collect(job, result)
     for name, last in held_through.items():
