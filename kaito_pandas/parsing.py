@@ -4,31 +4,39 @@ Walk the JSON object. An object whose keys are all ``YYYY-MM-DD`` days is a
 time axis. A scalar under a day is a value of the column named by the path of
 keys above the time axis, joined with ``_``; an object under a day gives one
 column per field, path plus field name. Anything else is malformed.
+
+Bodies are read in bulk: each time axis's days with one numpy conversion, each
+column's values with one float64 (or text) array, types and dates checked for the
+whole axis at once. Anything the bulk reader is not sure of goes to the exact
+walker in ``_strict``, which reads it value by value or raises the error that
+names the fault; so both give the same columns and the same errors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kaito_pandas._strict import TEXT_FIELDS, Columns, is_text, loads, parse_columns
 from kaito_pandas.errors import ResponseError
 
 __all__ = [
     "REQUIRED_COLUMNS",
     "TEXT_FIELDS",
+    "Arrays",
+    "Columns",
     "combine_frames",
     "empty_frame",
     "frame_from_columns",
     "is_text",
     "loads",
+    "parse_arrays",
     "parse_columns",
     "parse_response",
     "parse_tokens",
@@ -43,159 +51,102 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "mentions": (),
 }
 
-#: Field names whose values are text; every other value must be a number or null.
-TEXT_FIELDS: frozenset[str] = frozenset({"event"})
+#: ``{column: (days, values)}``: datetime64[D] days, float64 numbers or object text (None for none).
+Arrays = dict[str, tuple[np.ndarray, np.ndarray]]
 
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-Columns = dict[str, dict[dt.date, Any]]
-
-
-def loads(body: bytes | str) -> Any:
-    """Return the JSON value of ``body``, strictly: no NaN/Infinity, no repeated keys.
-
-    Raises
-    ------
-    ResponseError
-        If the body is not strict JSON.
-    """
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(items)
-        if len(obj) != len(items):
-            dup = next(k for k, n in Counter(k for k, _ in items).items() if n > 1)
-            raise ResponseError(f"the response repeats the key {dup!r}")
-        return obj
-
-    def constant(name: str) -> Any:
-        raise ResponseError(f"the response holds {name}, which is not JSON")
-
-    if isinstance(body, bytes):
-        try:
-            body = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ResponseError("the response is not UTF-8 text") from None
-    if not body.strip():
-        raise ResponseError("the response body is empty")
-    try:
-        return json.loads(body, object_pairs_hook=pairs, parse_constant=constant)
-    except RecursionError:
-        raise ResponseError("the response is nested too deeply to be Kaito's JSON") from None
-    except json.JSONDecodeError as exc:
-        raise ResponseError(
-            f"the response is not JSON ({exc.msg}, character {exc.pos}): {_preview(body)}"
-        ) from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise ResponseError(f"the response is not usable JSON: {exc}") from None
+_DAY = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_IS_DAY = re.compile(_DAY)
+_ALL_DAYS = re.compile(f"{_DAY}(?:\x00{_DAY})*")  # the keys joined by NUL, every one a day
+_FIRST_DAY = np.datetime64("0001-01-01")  # numpy reads year 0, which no date has
+_NUMBER_TYPES = frozenset({int, float, type(None)})
+_TEXT_TYPES = frozenset({str, type(None)})
+_NO_DAYS = np.array([], dtype="datetime64[D]")
 
 
-def parse_columns(payload: Any) -> Columns:
-    """Return ``{column: {day: value}}`` from a decoded body, by the one parsing rule.
-
-    Numbers become ``float``, null becomes NaN, text fields keep their text
-    (``None`` for null or ``""``).
+def parse_arrays(payload: Any) -> Arrays:
+    """Return the columns of a decoded body as arrays: ``parse_columns``, in bulk.
 
     Raises
     ------
     ResponseError
-        If anything in the body fits no time axis, or a value has the wrong type.
+        As ``parse_columns`` does, with the same message.
 
     Examples
     --------
-    >>> parse_columns({"mindshare": {"2024-03-01": 0.13}})
-    {'mindshare': {datetime.date(2024, 3, 1): 0.13}}
+    >>> days, values = parse_arrays({"mindshare": {"2024-03-01": 0.13}})["mindshare"]
+    >>> str(days[0]), float(values[0])
+    ('2024-03-01', 0.13)
     """
-    if not isinstance(payload, dict):
-        raise ResponseError(f"the response is {_json_type(payload)}, not a JSON object of metrics")
-    columns: Columns = {}
-    try:
-        _walk(payload, (), columns, {})
-    except RecursionError:
-        raise ResponseError("the response is nested too deeply to be Kaito's JSON") from None
-    return columns
+    out: Arrays = {}
+    if isinstance(payload, dict) and payload and _read_bulk(payload, (), out):
+        return out
+    return {name: _as_arrays(name, column) for name, column in parse_columns(payload).items()}
 
 
-def is_text(column: str) -> bool:
-    """Return whether a column holds text: its name ends in a text field (``_event``)."""
-    return column.rsplit("_", 1)[-1] in TEXT_FIELDS
-
-
-_Owners = dict[str, tuple[str, ...]]
-
-
-def _walk(obj: dict[str, Any], path: tuple[str, ...], out: Columns, owners: _Owners) -> None:
-    days = [_as_day(key) for key in obj]
-    if obj and all(day is not None for day in days):
-        _read_axis(obj, days, path, out, owners)  # type: ignore[arg-type]
-        return
-    if any(day is not None for day in days):
-        bad = next(key for key, day in zip(obj, days, strict=True) if day is None)
-        raise ResponseError(f"{_where(path)} mixes days with the non-day key {bad!r}")
-    if path and not obj:
-        _column(out, owners, path)  # an empty time axis: a column with no days
-        return
-    for key, value in obj.items():
-        if not isinstance(value, dict):
-            raise ResponseError(
-                f"{_where((*path, key))} is {_json_type(value)}, expected an object of days"
-            )
-        _walk(value, (*path, key), out, owners)
-
-
-def _column(out: Columns, owners: _Owners, path: tuple[str, ...]) -> dict[dt.date, Any]:
-    """The column of ``path``; two paths that join to one name make the response ambiguous."""
-    name = "_".join(path)
-    owner = owners.setdefault(name, path)
-    if owner != path:
-        raise ResponseError(f"{_where(owner)} and {_where(path)} would both be the column {name!r}")
-    return out.setdefault(name, {})
-
-
-def _read_axis(
-    obj: dict[str, Any],
-    days: list[dt.date],
-    path: tuple[str, ...],
-    out: Columns,
-    owners: _Owners,
-) -> None:
+def _read_bulk(obj: dict[str, Any], path: tuple[str, ...], out: Arrays) -> bool:
+    """Read ``obj`` into ``out``; False at anything unusual, for the exact walker to judge."""
+    keys = list(obj)
+    days = _days(keys) if keys else None
+    if days is None:  # not a time axis: every value an object of metrics, no key a day
+        return bool(keys) and all(
+            isinstance(value, dict)
+            and value
+            and not _IS_DAY.fullmatch(key)
+            and _read_bulk(value, (*path, key), out)
+            for key, value in obj.items()
+        )
     if not path:
-        raise ResponseError("the response is a bare series of days with no metric name")
-    for day, value in zip(days, obj.values(), strict=True):
-        if isinstance(value, dict):
-            for field, item in value.items():
-                if isinstance(item, (dict, list)):
-                    raise ResponseError(
-                        f"{_where((*path, field))} on {day} is {_json_type(item)}, expected a value"
-                    )
-                _column(out, owners, (*path, field))[day] = _scalar(
-                    item, "_".join((*path, field)), day
-                )
-        else:
-            _column(out, owners, path)[day] = _scalar(value, "_".join(path), day)
-
-
-def _scalar(value: Any, column: str, day: dt.date) -> Any:
-    if is_text(column):
-        if value is None or isinstance(value, str):
-            return value or None
-        raise ResponseError(f"{column} on {day} is {_json_type(value)}, expected text or null")
-    if value is None:
-        return math.nan
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
-            raise ResponseError(f"{column} on {day} is {value!r:.40}, not a finite number")
-        return number
-    raise ResponseError(
-        f"{column} on {day} is {_json_type(value)} {value!r:.40}, expected a number"
+        return False
+    values = list(obj.values())
+    kinds = set(map(type, values))
+    if dict not in kinds:
+        return _put(out, "_".join(path), days, values)
+    if kinds != {dict}:
+        return False
+    fields = dict.fromkeys(field for value in values for field in value)
+    return all(
+        _put(out, "_".join((*path, field)), days, [value.get(field) for value in values])
+        for field in fields
     )
 
 
+def _days(keys: list[str]) -> np.ndarray | None:
+    joined = "\x00".join(keys)
+    if len(joined) != 11 * len(keys) - 1 or not _ALL_DAYS.fullmatch(joined):
+        return None
+    try:
+        days = np.array(keys, dtype="datetime64[D]")
+    except ValueError:  # a month or day out of range: not a day
+        return None
+    return days if days.min() >= _FIRST_DAY else None
+
+
+def _put(out: Arrays, name: str, days: np.ndarray, values: list[Any]) -> bool:
+    """Add one column; False if its values are not all of its kind, or its name is taken."""
+    if name in out or not set(map(type, values)) <= (
+        _TEXT_TYPES if is_text(name) else _NUMBER_TYPES
+    ):
+        return False
+    try:
+        array = _values_array(name, values)
+    except OverflowError:  # an integer beyond float64
+        return False
+    if array.dtype == np.float64 and np.isinf(array).any():
+        return False
+    out[name] = (days, array)
+    return True
+
+
+def _values_array(name: str, values: list[Any]) -> np.ndarray:
+    if is_text(name):
+        text = np.array(values, dtype=object)
+        text[text == ""] = None  # an empty event is no event
+        return text
+    return np.array(values, dtype=np.float64)  # null becomes NaN
+
+
 def frame_from_columns(
-    columns: Mapping[str, Mapping[dt.date, Any]],
+    columns: Mapping[str, Mapping[dt.date, Any]] | Arrays,
     *,
     start: dt.date,
     end: dt.date,
@@ -203,9 +154,11 @@ def frame_from_columns(
 ) -> pd.DataFrame:
     """Return the daily UTC frame of ``columns`` restricted to ``start..end``.
 
-    The index runs from the first to the last day in range that has a value
-    (not null) in any column; days missing or null in between are rows of NaN. Required columns absent from the
-    response are added as all-missing.
+    ``columns`` is ``{column: {day: value}}`` (``parse_columns``) or
+    ``{column: (days, values)}`` (``parse_arrays``). The index runs from the
+    first to the last day in range that has a value (not null) in any column;
+    days missing or null in between are rows of NaN. Required columns absent
+    from the response are added as all-missing.
 
     Examples
     --------
@@ -213,32 +166,42 @@ def frame_from_columns(
     ...                    start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 2)).shape
     (1, 1)
     """
-    names = list(dict.fromkeys([*required, *columns]))
-    # the frame spans the days with a value: a null first or last day is no row of NaN
-    present = {
-        day
-        for col in columns.values()
-        for day, value in col.items()
-        if start <= day <= end and value is not None and value == value  # NaN != NaN
+    arrays = {
+        name: column if isinstance(column, tuple) else _as_arrays(name, column)
+        for name, column in columns.items()
     }
-    if not present:
+    names = list(dict.fromkeys([*required, *arrays]))
+    low, high = np.datetime64(start, "D"), np.datetime64(end, "D")
+    # the frame spans the days with a value: a null first or last day is no row of NaN
+    spans = [
+        (present.min(), present.max())
+        for days, values in arrays.values()
+        if len(present := days[(days >= low) & (days <= high) & pd.notna(values)])
+    ]
+    if not spans:
         return empty_frame(names)
-    first, last = min(present), max(present)
-    size = (last - first).days + 1
-    index = pd.date_range(first, periods=size, freq="D", tz="UTC", name="date", unit="ns")
+    first, last = min(span[0] for span in spans), max(span[1] for span in spans)
+    size = int((last - first).astype(np.int64)) + 1
+    index = pd.date_range(first.item(), periods=size, freq="D", tz="UTC", name="date", unit="ns")
     data: dict[str, Any] = {}
     for name in names:
-        kept = {day: value for day, value in columns.get(name, {}).items() if first <= day <= last}
-        rows = np.fromiter(((day - first).days for day in kept), dtype=np.intp, count=len(kept))
+        days, values = arrays.get(name, (_NO_DAYS, np.array([], dtype=np.float64)))
+        kept = (days >= first) & (days <= last)
+        rows = (days[kept] - first).astype(np.intp)
         if is_text(name):
             text = np.full(size, None, dtype=object)
-            text[rows] = list(kept.values())
+            text[rows] = values[kept]
             data[name] = pd.array(text, dtype="string")
         else:
             numbers = np.full(size, math.nan)
-            numbers[rows] = np.fromiter(kept.values(), dtype=np.float64, count=len(kept))
+            numbers[rows] = values[kept]
             data[name] = numbers
     return pd.DataFrame(data, index=index, columns=names)
+
+
+def _as_arrays(name: str, column: Mapping[dt.date, Any]) -> tuple[np.ndarray, np.ndarray]:
+    days = np.array(list(column), dtype="datetime64[D]") if column else _NO_DAYS
+    return days, _values_array(name, list(column.values()))
 
 
 def empty_frame(names: Iterable[str]) -> pd.DataFrame:
@@ -303,42 +266,10 @@ def parse_response(body: bytes | str, method: str, *, start: dt.date, end: dt.da
     ...                start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 1))["mindshare"].iloc[0]
     0.13
     """
-    columns = parse_columns(loads(body))
+    columns = parse_arrays(loads(body))
     return frame_from_columns(
         columns, start=start, end=end, required=REQUIRED_COLUMNS.get(method, ())
     )
-
-
-def _as_day(key: str) -> dt.date | None:
-    if not _DAY.fullmatch(key):
-        return None
-    try:
-        return dt.date.fromisoformat(key)
-    except ValueError:
-        return None
-
-
-def _where(path: tuple[str, ...]) -> str:
-    return "the response" if not path else "'" + ".".join(path) + "'"
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
-def _preview(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= limit else flat[:limit] + "…")
 
 
 def combine_frames(frames: Mapping[str, pd.DataFrame], *, level: str) -> pd.DataFrame:
