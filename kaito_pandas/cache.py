@@ -27,7 +27,7 @@ from requests_cache.backends.sqlite import SQLiteCache, SQLiteDict
 from requests_cache.models.response import CachedResponse
 
 from kaito_pandas import cache_files, team
-from kaito_pandas.cache_policy import ChunkExpiry, chunk_expiry, exact_key, settle
+from kaito_pandas.cache_policy import ChunkExpiry, chunk_expiry, exact_key, get_key, settle
 from kaito_pandas.errors import KaitoWarning
 from kaito_pandas.settings import Settings
 from kaito_pandas.team import NAMESPACE
@@ -231,8 +231,7 @@ def planned_location(backend: object, cache_dir: str | os.PathLike[str] | None) 
 
 def lookup(session: CachedSession, url: str) -> CachedResponse | None:
     """Return the cached response for a GET of ``url``, fresh or not, or None."""
-    key = session.cache.create_key(requests.Request("GET", url).prepare())
-    return session.cache.get_response(key)
+    return session.cache.get_response(get_key(session, url))
 
 
 def latest_earlier(session: CachedSession, url: str) -> CachedResponse | None:

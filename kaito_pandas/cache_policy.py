@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import re
 from typing import Any
 
 import requests
@@ -19,7 +21,7 @@ from requests_cache.policy.expiration import get_expiration_datetime
 
 from kaito_pandas.wire import http_date
 
-__all__ = ["ChunkExpiry", "chunk_expiry", "exact_key", "settle"]
+__all__ = ["ChunkExpiry", "chunk_expiry", "exact_key", "get_key", "settle"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,5 +101,38 @@ def exact_key(request: Any, **kwargs: Any) -> str:
     >>> len(exact_key(requests.Request("GET", "http://x/api?k=%C3%A9").prepare()))
     32
     """
-    text = f"{(request.method or 'GET').upper()} {request.url}"
+    return _digest(f"{(request.method or 'GET').upper()} {request.url}")
+
+
+def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# What the transport's URLs end in: an endpoint, then values percent-encoded with
+# nothing left unescaped but unreserved characters, which requests sends unchanged.
+_AS_SENT_TAIL = re.compile(r"/api/v1/[A-Za-z0-9_]+(?:\?(?:[A-Za-z0-9_.~=&-]|%[0-9A-F]{2})*)?")
+
+
+def get_key(session: CachedSession, url: str) -> str:
+    """Return the cache key of a GET of ``url``, without preparing a request when it can.
+
+    A session keyed by :func:`exact_key` keys a URL the transport built straight
+    from its text, since requests sends such a URL unchanged; any other URL or
+    key function goes through ``Request.prepare``, as requests-cache would.
+
+    Examples
+    --------
+    >>> get_key(session, "http://127.0.0.1:8080/api/v1/mindshare?token=BTC")  # doctest: +SKIP
+    """
+    if session.settings.key_fn is exact_key:
+        base, sep, tail = url.rpartition("/api/v1/")
+        if sep and _AS_SENT_TAIL.fullmatch(sep + tail) and _sent_unchanged(base):
+            return _digest(f"GET {url}")
+    return session.cache.create_key(requests.Request("GET", url).prepare())
+
+
+@functools.lru_cache(maxsize=64)
+def _sent_unchanged(base: str) -> bool:
+    """Whether requests sends URLs on ``base`` as written (it lowercases hosts, encodes IDNA, ...)."""
+    probe = f"{base}/api/v1/x"
+    return requests.Request("GET", probe).prepare().url == probe
