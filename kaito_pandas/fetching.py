@@ -10,16 +10,16 @@ from __future__ import annotations
 import concurrent.futures
 import copy
 import datetime as dt
-import importlib.util
-import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable
-from typing import IO, Any, Literal, Protocol
+from typing import Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
+from kaito_pandas.assembly import FrameBuilder
 from kaito_pandas.cache import ChunkExpiry
 from kaito_pandas.errors import (
     AuthenticationError,
@@ -29,14 +29,9 @@ from kaito_pandas.errors import (
     KaitoWarning,
     ResponseError,
 )
-from kaito_pandas.parsing import (
-    REQUIRED_COLUMNS,
-    Columns,
-    combine_frames,
-    frame_from_columns,
-    loads,
-    parse_columns,
-)
+from kaito_pandas.memo import ChunkMemo
+from kaito_pandas.parsing import REQUIRED_COLUMNS, Arrays, loads, parse_arrays
+from kaito_pandas.progress import Bar, progress_bar
 from kaito_pandas.query import Query
 from kaito_pandas.settings import Settings
 from kaito_pandas.transport import Transport
@@ -93,8 +88,71 @@ def fetch_query(
     --------
     >>> fetch_query(transport, query, today=dt.date(2024, 6, 1), settings=settings)  # doctest: +SKIP
     """
+    memo = transport.memo if not settings.offline else None
+    whole = ("frame", query, today)  # the frame of a query whose chunks all came from the cache
+    remembered = memo.get(whole) if memo is not None else None
+    if remembered is not None:  # asked before, and every chunk's cache entry is still fresh
+        built = _Built(remembered.copy(), {}, {})
+    else:
+        built = _build(transport, query, today, settings, errors, progress, memo)
+        if memo is not None and built.from_cache and not built.failures:
+            size = int(built.frame.memory_usage(index=True).sum())
+            memo.put(whole, built.frame.copy(), size=size, expires=built.expires)
+    frame, failures, held_through = built.frame, built.failures, built.held_through
+    kept = [name for name in query.names if name not in failures]
+    frame.attrs = query.attrs()
+    stale = {name: day for name, day in held_through.items() if name in kept}
+    # the day a chunk was fetched on was still being counted: today's, or, offline, the
+    # day an earlier answer was fetched
+    partial = min([today, *stale.values()])
+    if len(frame.index) and frame.index[-1] >= pd.Timestamp(partial, tz="UTC"):
+        frame.attrs["partial_from"] = partial.isoformat()
+    if stale and min(stale.values()) < query.end:
+        _warn_cached_through(frame, query, stale)
+    if failures:
+        frame.attrs["failed"] = {name: str(exc) for name, exc in failures.items()}
+        warnings.warn(
+            f"{len(failures)} of {len(query.names)} {query.kind}s failed and are left out: "
+            + "; ".join(f"{name}: {exc}" for name, exc in failures.items()),
+            KaitoWarning,
+            stacklevel=4,
+        )
+    return frame
+
+
+class _Built(NamedTuple):
+    frame: pd.DataFrame
+    failures: dict[str, KaitoError]
+    held_through: dict[str, dt.date]
+    #: every chunk came from the cache (none was sent), so the frame may be remembered
+    from_cache: bool = False
+    #: until the first of its chunks' cache entries expires (None: never)
+    expires: dt.datetime | None = None
+
+
+def _first(expires: dt.datetime | None, other: dt.datetime | None) -> dt.datetime | None:
+    """The earlier of two expiry moments, None being never."""
+    return other if expires is None else expires if other is None else min(expires, other)
+
+
+def _build(
+    transport: Transport,
+    query: Query,
+    today: dt.date,
+    settings: Settings,
+    errors: Literal["raise", "warn"],
+    progress: bool | None,
+    memo: ChunkMemo | None,
+) -> _Built:
+    """Read what the cache holds, fetch the rest, and build the frame; raise what failed."""
     jobs = [(name, first, last) for name in query.names for first, last in query.chunks(today)]
-    columns: dict[str, Columns] = {name: {} for name in query.names}
+    # each chunk is written into the frame's blocks as it arrives, then let go
+    builder = FrameBuilder(
+        query.names,
+        start=query.start,
+        end=query.end,
+        required=REQUIRED_COLUMNS.get(query.method, ()),
+    )
     failures: dict[str, KaitoError] = {}
     # Once the call's outcome is an error, no further request or retry is started; and
     # the whole call, not each request, has the retry deadline.
@@ -106,7 +164,7 @@ def fetch_query(
     # every chunk ends as data or as an error; only a failed call leaves some unsent
     ended: set[_Job] = set()
 
-    def collect(job: _Job, result: Columns | KaitoError | None) -> None:
+    def collect(job: _Job, result: Arrays | KaitoError | None) -> None:
         name = job[0]
         if result is None:  # skipped after the outcome was settled
             return
@@ -116,25 +174,27 @@ def fetch_query(
             if settled_by_any_failure or isinstance(result, AuthenticationError):
                 stop.set()
             return
-        for column, values in result.items():
-            columns[name].setdefault(column, {}).update(values)
+        builder.add(name, job[1], result)
 
     # Cache hits are read here, in this thread: only misses go to the pool.
     to_send: list[_Job] = []
     # offline: for each name, the last day held by chunks fetched on an earlier day
     held_through: dict[str, dt.date] = {}
-    memo = transport.memo if not settings.offline else None
+    # when the frame's cache entries expire: the first of its chunks' (None: never)
+    expires: dt.datetime | None = None
     for job in jobs:
         params = query.request_params(*job)
         url = transport.url(query.method, params)
-        held = memo.get(url) if memo is not None else None
+        held = memo.lookup(url) if memo is not None else None
         if held is not None:  # parsed before, and its cache entry has not expired
-            collect(job, held)
+            collect(job, held[0])
+            expires = _first(expires, held[1])
             continue
         cached = transport.cached_body(query.method, params)
         if cached is None:
             to_send.append(job)
             continue
+        expires = _first(expires, cached.expires)
         if cached.through is not None:
             name, last = job[0], min(job[2], cached.through)
             held_through[name] = min(held_through.get(name, last), last)
@@ -146,7 +206,7 @@ def fetch_query(
         if last < query.start:  # offline, and not one asked-for day is in the cache
             collect((name, query.start, query.end), _stale_miss(query, name, last))
 
-    def run(job: _Job) -> Columns | KaitoError | None:
+    def run(job: _Job) -> Arrays | KaitoError | None:
         if stop.is_set():
             return None
         name, _, last = job
@@ -192,31 +252,9 @@ def fetch_query(
             f"Kaito {query.describe(name)}: the chunk {first}..{last} ended with neither data "
             "nor an error; this is a bug in kaito_pandas, please report it"
         )
-    required = REQUIRED_COLUMNS.get(query.method, ())
-    frames = {
-        name: frame_from_columns(columns[name], start=query.start, end=query.end, required=required)
-        for name in query.names
-        if name not in failures
-    }
-    frame = combine_frames(frames, level=query.kind) if query.many else frames[query.names[0]]
-    frame.attrs = query.attrs()
-    stale = {name: day for name, day in held_through.items() if name in frames}
-    # the day a chunk was fetched on was still being counted: today's, or, offline, the
-    # day an earlier answer was fetched
-    partial = min([today, *stale.values()])
-    if len(frame.index) and frame.index[-1] >= pd.Timestamp(partial, tz="UTC"):
-        frame.attrs["partial_from"] = partial.isoformat()
-    if stale and min(stale.values()) < query.end:
-        _warn_cached_through(frame, query, stale)
-    if failures:
-        frame.attrs["failed"] = {name: str(exc) for name, exc in failures.items()}
-        warnings.warn(
-            f"{len(failures)} of {len(query.names)} {query.kind}s failed and are left out: "
-            + "; ".join(f"{name}: {exc}" for name, exc in failures.items()),
-            KaitoWarning,
-            stacklevel=4,
-        )
-    return frame
+    kept = [name for name in query.names if name not in failures]
+    frame = builder.frame(kept, level=query.kind if query.many else None)
+    return _Built(frame, failures, held_through, from_cache=not to_send, expires=expires)
 
 
 def _stale_miss(query: Query, name: str, last: dt.date) -> CacheMissError:
@@ -243,12 +281,12 @@ def _warn_cached_through(frame: pd.DataFrame, query: Query, stale: dict[str, dt.
 
 
 def _run_pool(
-    run: Callable[[_Job], Columns | KaitoError | None],
+    run: Callable[[_Job], Arrays | KaitoError | None],
     jobs: list[_Job],
-    collect: Callable[[_Job, Columns | KaitoError | None], None],
+    collect: Callable[[_Job, Arrays | KaitoError | None], None],
     *,
     workers: int,
-    bar: _Bar | None,
+    bar: Bar | None,
     stop: threading.Event,
 ) -> None:
     """Run ``jobs`` on a thread pool; once ``stop`` is set, start no more of them."""
@@ -267,17 +305,19 @@ def _run_pool(
 
 def _chunk_or_error(
     transport: Transport, query: Query, job: _Job, body: bytes
-) -> Columns | ResponseError:
+) -> Arrays | ResponseError:
     """The chunk's columns, its own days only; a body that breaks the contract leaves the cache."""
     name, first, last = job
     try:
-        parsed = parse_columns(loads(body))
+        parsed = parse_arrays(loads(body))
     except ResponseError as exc:
         return transport.reject(query.method, query.request_params(*job), query.describe(name), exc)
-    return {
-        column: {day: value for day, value in values.items() if first <= day <= last}
-        for column, values in parsed.items()
-    }
+    low, high = np.datetime64(first, "D"), np.datetime64(last, "D")
+    kept: Arrays = {}
+    for column, (days, values) in parsed.items():
+        inside = (days >= low) & (days <= high)
+        kept[column] = (days, values) if inside.all() else (days[inside], values[inside])
+    return kept
 
 
 def _refused(
@@ -319,45 +359,3 @@ def _combined(failures: dict[str, KaitoError], query: Query) -> KaitoError:
     if query.many:
         error.failures = dict(failures)
     return error
-
-
-class _Bar(Protocol):
-    """The part of tqdm's interface the fetcher uses."""
-
-    def update(self, n: int = 1) -> Any: ...
-
-    def close(self) -> None: ...
-
-
-def progress_bar(total: int, description: str, *, stream: IO[str] | None = None) -> _Bar | None:
-    """Return a tqdm progress bar for ``total`` requests, or None where nobody would see it.
-
-    In Jupyter it is the notebook widget (when ipywidgets is installed); in a
-    terminal a text bar on ``stream`` (stderr); otherwise nothing.
-
-    Examples
-    --------
-    >>> progress_bar(3, "engagement of token ['BTC', 'ETH']") is None  # not a terminal
-    True
-    """
-    stream = sys.stderr if stream is None else stream
-    options: dict[str, Any] = {"total": total, "desc": description, "unit": "req", "leave": False}
-    # tqdm's notebook bar needs ipywidgets; built without it, it fails half-made and
-    # its destructor prints a traceback, so look before building it
-    if _in_notebook() and importlib.util.find_spec("ipywidgets") is not None:
-        from tqdm.notebook import tqdm as notebook_tqdm
-
-        return notebook_tqdm(**options)
-    if not (hasattr(stream, "isatty") and stream.isatty()):
-        return None
-    from tqdm import tqdm
-
-    return tqdm(file=stream, **options)
-
-
-def _in_notebook() -> bool:
-    shell = sys.modules.get("IPython")
-    get_ipython = getattr(shell, "get_ipython", None)
-    if get_ipython is None:
-        return False
-    return type(get_ipython()).__name__ == "ZMQInteractiveShell"

@@ -179,18 +179,17 @@ def all_zero_names(frame: pd.DataFrame, query: Query) -> list[str]:
     >>> all_zero_names(client.engagement("NOPE", start="2024-03-01"), query)  # doctest: +SKIP
     ['NOPE']
     """
-    numbers = frame.select_dtypes("number")
-    found = []
-    for name in query.names:
-        if query.many:
-            columns = [c for c in numbers.columns if c[1] == name]
-            values = numbers[columns].to_numpy(dtype="float64")
-        else:
-            values = numbers.to_numpy(dtype="float64")
-        values = values[~np.isnan(values)]
-        if values.size and not values.any():
-            found.append(name)
-    return found
+    numeric = [i for i, dtype in enumerate(frame.dtypes) if dtype.kind == "f"]
+    values = frame.iloc[:, numeric].to_numpy(dtype="float64")
+    seen = ~np.isnan(values)
+    valued, nonzero = seen.any(axis=0), (seen & (values != 0)).any(axis=0)
+    has: dict[str, bool] = {}
+    moves: dict[str, bool] = {}
+    for i, v, n in zip(numeric, valued, nonzero, strict=True):
+        name = frame.columns[i][1] if query.many else query.names[0]
+        has[name] = has.get(name, False) or bool(v)
+        moves[name] = moves.get(name, False) or bool(n)
+    return [name for name in query.names if has.get(name) and not moves[name]]
 
 
 def all_zero_message(

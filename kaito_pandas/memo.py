@@ -12,12 +12,12 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 __all__ = ["ChunkMemo"]
 
-Columns = dict[str, dict[dt.date, Any]]
+Columns = dict[str, Any]  # a chunk's parsed columns, never changed once held
 
 
 def _utcnow() -> dt.datetime:
@@ -46,13 +46,18 @@ class ChunkMemo:
         self.max_bytes = max_bytes
         self._now = now
         self._lock = threading.Lock()
-        self._entries: collections.OrderedDict[str, tuple[Columns, int, dt.datetime | None]] = (
+        self._entries: collections.OrderedDict[Hashable, tuple[Any, int, dt.datetime | None]] = (
             collections.OrderedDict()
         )
         self._bytes = 0
 
-    def get(self, url: str) -> Columns | None:
+    def get(self, url: Hashable) -> Any:
         """Return the chunk fetched by ``url`` if it is held and its cache entry not expired."""
+        held = self.lookup(url)
+        return None if held is None else held[0]
+
+    def lookup(self, url: Hashable) -> tuple[Any, dt.datetime | None] | None:
+        """Return the chunk held for ``url`` and when it expires (None: never), or None."""
         with self._lock:
             entry = self._entries.get(url)
             if entry is None:
@@ -63,9 +68,9 @@ class ChunkMemo:
                 self._bytes -= size
                 return None
             self._entries.move_to_end(url)
-            return columns
+            return columns, expires
 
-    def put(self, url: str, columns: Columns, *, size: int, expires: dt.datetime | None) -> None:
+    def put(self, url: Hashable, columns: Any, *, size: int, expires: dt.datetime | None) -> None:
         """Hold ``columns`` (never changed afterwards) until ``expires`` (None: for good)."""
         if size > self.max_bytes:
             return

@@ -27,7 +27,8 @@ def test_a_repeated_query_is_served_from_the_memo_without_reading_the_cache(
         first = client.engagement("BTC", start="2023-06-01")
         assert len(client._transport.memo) == 0  # fetched, not yet read from the cache
         client.engagement("BTC", start="2023-06-01")
-        assert len(client._transport.memo) == 2  # both year chunks, read and parsed once
+        # both year chunks, read and parsed once, and the frame they make
+        assert len(client._transport.memo) == 3
         _empty_the_cache_behind_the_memo(client)
         again = client.engagement("BTC", start="2023-06-01")
     assert len(server.api_requests()) == 2  # nothing sent again
@@ -41,10 +42,10 @@ def test_the_memo_forgets_a_chunk_when_its_cache_entry_expires(
     with make_client(server, cache_dir=tmp_path, check_tokens="off", expire_after=1.0) as client:
         client.engagement("BTC", start="2023-06-01")
         client.engagement("BTC", start="2023-06-01")  # from the cache, into the memo
-        assert len(client._transport.memo) == 2
+        assert len(client._transport.memo) == 3  # two chunks and their frame
         time.sleep(1.1)  # past the current year's 1 s; 2023 is settled, kept for good
         client.engagement("BTC", start="2023-06-01")
-        assert len(client._transport.memo) == 1
+        assert len(client._transport.memo) == 1  # the frame went with the current year
     sent = [r.params["start_date"] for r in server.api_requests()]
     assert sorted(sent) == ["2023-01-01", "2024-01-01", "2024-01-01"]
 
@@ -53,7 +54,7 @@ def test_clearing_the_cache_clears_the_memo(server: FakeKaitoServer, tmp_path: P
     with make_client(server, cache_dir=tmp_path, check_tokens="off") as client:
         client.mindshare("BTC", start="2024-06-01")
         client.mindshare("BTC", start="2024-06-01")
-        assert len(client._transport.memo) == 1
+        assert len(client._transport.memo) == 2  # the chunk and its frame
         client.clear_cache()
         assert len(client._transport.memo) == 0
         client.mindshare("BTC", start="2024-06-01")
@@ -94,3 +95,34 @@ def test_the_memo_is_bounded_least_recently_used_first_out() -> None:
     assert memo.get("u2") is not None
     memo.put("huge", {"m": {}}, size=101, expires=None)  # larger than the bound: not kept
     assert memo.get("huge") is None
+
+
+def test_a_remembered_frame_is_a_copy_the_caller_may_change(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    with make_client(server, cache_dir=tmp_path, check_tokens="off") as client:
+        client.mindshare(["BTC", "ETH"], start="2024-06-01")
+        first = client.mindshare(["BTC", "ETH"], start="2024-06-01")  # remembered
+        expected = first.copy()
+        first.iloc[:, 0] = -1.0
+        first.attrs["mine"] = True
+        again = client.mindshare(["BTC", "ETH"], start="2024-06-01")
+    pd.testing.assert_frame_equal(again, expected)
+    assert "mine" not in again.attrs and again.attrs == expected.attrs
+
+
+def test_a_frame_is_remembered_only_when_every_chunk_came_from_the_cache(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    with make_client(server, cache_dir=tmp_path, check_tokens="off") as client:
+        client.mindshare("BTC", start="2024-06-01")  # sent: neither chunk nor frame kept
+        assert len(client._transport.memo) == 0
+        client.mindshare("BTC", start="2024-06-01", end="2024-06-20")  # another frame
+        client.mindshare("BTC", start="2024-06-01")
+        assert len(client._transport.memo) == 3  # one chunk, two frames
+        server.fail(status=400, times=-1, params={"token": "ETH"})
+        for _ in range(2):  # a failed name: the frame of the others is not remembered
+            with pytest.warns(kp.KaitoWarning, match="failed"):
+                partly = client.mindshare(["BTC", "ETH"], start="2024-06-01", errors="warn")
+            assert list(partly["mindshare"].columns) == ["BTC"]
+        assert len(client._transport.memo) == 3
