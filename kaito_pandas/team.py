@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kaito_pandas.errors import KaitoError
-from kaito_pandas.settings import RATE_WINDOW_SLACK
 
 __all__ = [
     "LOCK_PREFIX",
@@ -40,6 +39,10 @@ __all__ = [
 NAMESPACE = "kaito-pandas"
 RATE_PREFIX = "kaito-pandas-rate:"
 LOCK_PREFIX = "kaito-pandas-lock:"
+#: The team's rate window is this much longer than the nominal one: wider than one
+#: process's (settings.RATE_WINDOW_SLACK), since processes on several hosts reach the
+#: service by different paths, and their requests' delays on the way differ more.
+TEAM_WINDOW_SLACK = 1.1
 #: How often a waiting process looks whether the chunk has landed, in seconds.
 _POLL = 0.05
 
@@ -136,7 +139,7 @@ class RedisRateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._capacity = max(1, int(rate))
-        self._window_us = int(self._capacity / rate * RATE_WINDOW_SLACK * 1_000_000)
+        self._window_us = int(self._capacity / rate * TEAM_WINDOW_SLACK * 1_000_000)
         self._key = f"{RATE_PREFIX}{scope}"
         self._paused_key = f"{RATE_PREFIX}{scope}:paused"
         self._script = connection.register_script(_ACQUIRE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import functools
 import logging
 import random
 import threading
@@ -39,6 +40,7 @@ from kaito_pandas.wire import (
     RateLimiter,
     body_deadline,
     body_holds_key,
+    cancelled,
     holds_key,
     judge,
     key_pattern,
@@ -87,6 +89,13 @@ def _without(key: str, own: Callable[[Any], bool] | None) -> Callable[[Any], boo
     return keep
 
 
+@functools.lru_cache(maxsize=4096)
+def _url(base_url: str, endpoint: str, params: tuple[tuple[str, str], ...]) -> str:
+    """A URL once built is looked up, not built again: a warm query asks for each chunk's."""
+    query = urlencode(params, quote_via=quote, safe="")
+    return f"{base_url}/api/v1/{endpoint}" + (f"?{query}" if query else "")
+
+
 class Transport:
     """Sends GET requests to the Kaito API and returns bodies, or raises a :class:`KaitoError`."""
 
@@ -112,7 +121,9 @@ class Transport:
         # limit; a caller's session is left as it is, and every request waits its turn.
         self._limit_each_request = not self._owns_session
         if self._owns_session:
-            adapter = GuardedAdapter(self.limiter, offline=settings.offline)
+            adapter = GuardedAdapter(
+                self.limiter, offline=settings.offline, connections=settings.max_workers
+            )
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
         if isinstance(self.session, CachedSession):  # never store the key, whoever made it
@@ -150,8 +161,7 @@ class Transport:
 
     def url(self, endpoint: str, params: Mapping[str, str]) -> str:
         """Return the full URL of ``endpoint``, every value percent-encoded (spaces as %20)."""
-        query = urlencode(params, quote_via=quote, safe="")
-        return f"{self.settings.base_url}/api/v1/{endpoint}" + (f"?{query}" if query else "")
+        return _url(self.settings.base_url, endpoint, tuple(params.items()))
 
     def get(
         self,
@@ -293,10 +303,9 @@ class Transport:
             deadline = self._clock() + self.settings.retry_deadline
         attempt = 0
         while True:
-            if stop is not None and stop.is_set():
-                raise CancelledError(f"Kaito {what}: not sent, the call failed already")
+            cancelled(stop, what)
             attempt += 1
-            outcome = self._attempt(url, headers, what, deadline, expire_after)
+            outcome = self._attempt(url, headers, what, deadline, expire_after, stop=stop)
             if isinstance(outcome, bytes):
                 return outcome
             error, wait = outcome
@@ -355,7 +364,11 @@ class Transport:
                 # a rate limit kept in a Redis that failed is replaced by this process's own
                 if not isinstance(self.limiter, RateLimiter):
                     self.limiter = RateLimiter(self.settings.rate_limit, clock=self._clock)
-                adapter = GuardedAdapter(self.limiter, offline=self.settings.offline)
+                adapter = GuardedAdapter(
+                    self.limiter,
+                    offline=self.settings.offline,
+                    connections=self.settings.max_workers,
+                )
                 plain.mount("http://", adapter)
                 plain.mount("https://", adapter)
             self.session = plain
@@ -416,6 +429,7 @@ class Transport:
         expire_after: float | cache.ChunkExpiry | None = None,
         *,
         cache_retry: bool = True,
+        stop: threading.Event | None = None,
     ) -> bytes | tuple[KaitoError, float | None]:
         """Send once: the body, or the error and how long to wait (-1 back off, None give up)."""
         remaining = deadline - self._clock()
@@ -425,6 +439,7 @@ class Transport:
         )
         if self._limit_each_request:
             self.limiter.acquire()
+            cancelled(stop, what)  # the call failed while this request waited its turn
         sent = self._clock()
         try:
             session = self.session
@@ -437,7 +452,7 @@ class Transport:
                 )
             # the whole answer, body included, must arrive by the deadline (or a read
             # timeout's floor after it was asked for)
-            with body_deadline(max(deadline, sent + _MIN_READ_TIMEOUT), self._clock):
+            with body_deadline(max(deadline, sent + _MIN_READ_TIMEOUT), self._clock, stop):
                 response = session.get(
                     url, headers=headers, timeout=timeout, allow_redirects=False, **extra
                 )
@@ -462,10 +477,12 @@ class Transport:
                 return APIError(self.redact(f"Kaito {what}: request failed: {exc}")), None
             if cache_retry:  # the cache failed, not the service: perhaps only for a moment
                 self._sleep(_TRANSIENT_PAUSE * random.uniform(0.5, 1.5))
-                return self._attempt(url, headers, what, deadline, expire_after, cache_retry=False)
+                return self._attempt(
+                    url, headers, what, deadline, expire_after, cache_retry=False, stop=stop
+                )
             # failed again: once more, without the cache
             self._drop_cache(session, exc)
-            return self._attempt(url, headers, what, deadline)
+            return self._attempt(url, headers, what, deadline, stop=stop)
         status = response.status_code
         logger.debug("GET %s -> %d in %.3fs", what, status, self._clock() - sent)
         if 200 <= status < 300:

@@ -24,6 +24,7 @@ from kaito_pandas.errors import (
     APIError,
     AuthenticationError,
     CacheMissError,
+    CancelledError,
     KaitoError,
     RateLimitError,
 )
@@ -61,19 +62,30 @@ _call = threading.local()
 
 
 @contextlib.contextmanager
-def body_deadline(deadline: float, clock: Clock) -> Iterator[None]:
+def body_deadline(
+    deadline: float, clock: Clock, stop: threading.Event | None = None
+) -> Iterator[None]:
     """Within the block, an answer this thread receives must have arrived whole by ``deadline``.
+
+    And a request that waited for its turn under the rate limit is not sent if ``stop``
+    was set meanwhile (the call failed already): :class:`CancelledError` instead.
 
     ``deadline`` is in ``clock()`` time. Past it, the body stops being read and
     :class:`requests.exceptions.ReadTimeout` is raised: a read timeout applies to
     each socket read only, so a server sending one byte at a time never trips it.
     """
-    previous = getattr(_call, "deadline", None)
-    _call.deadline = (deadline, clock)
+    previous = getattr(_call, "deadline", None), getattr(_call, "stop", None)
+    _call.deadline, _call.stop = (deadline, clock), stop
     try:
         yield
     finally:
-        _call.deadline = previous
+        _call.deadline, _call.stop = previous
+
+
+def cancelled(stop: threading.Event | None, what: str) -> None:
+    """Raise :class:`CancelledError` if the call ``stop`` belongs to failed while this waited."""
+    if stop is not None and stop.is_set():
+        raise CancelledError(f"Kaito {what}: not sent, the call failed already")
 
 
 class RateLimiter:
@@ -131,8 +143,9 @@ class GuardedAdapter(HTTPAdapter):
     answers neither wait for nor use up the rate limit.
     """
 
-    def __init__(self, limiter: Limiter, *, offline: bool) -> None:
-        super().__init__()
+    def __init__(self, limiter: Limiter, *, offline: bool, connections: int = 10) -> None:
+        # a connection kept for each worker, or urllib3 drops (and logs) the extra ones
+        super().__init__(pool_maxsize=max(10, connections))
         self.limiter = limiter
         self.offline = offline
 
@@ -151,6 +164,7 @@ class GuardedAdapter(HTTPAdapter):
         # for the cache, not for the service.
         request.headers.pop("Cache-Control", None)
         self.limiter.acquire()
+        cancelled(getattr(_call, "stop", None), f"{request.method} {_path(request.url)}")
         response = super().send(
             request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies
         )

@@ -319,7 +319,8 @@ def test_a_hung_service_fails_the_whole_call_within_its_deadline(server: FakeKai
             client.mindshare("BTC")  # five yearly chunks
         elapsed = time.monotonic() - began
     assert elapsed < 4.5
-    assert len(server.api_requests()) < 10
+    # the five chunks are in flight at once, and each is tried at most twice by the deadline
+    assert len(server.api_requests()) <= 10
 
 
 def test_a_session_passed_in_is_not_changed(server: FakeKaitoServer) -> None:
