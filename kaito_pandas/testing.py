@@ -6,6 +6,7 @@ import datetime as dt
 import email.utils
 import functools
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -61,6 +62,12 @@ class RecordedRequest:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeKaitoServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (it timed out, or closed its pool) is no server error."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
