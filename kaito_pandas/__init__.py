@@ -26,6 +26,7 @@ from kaito_pandas.errors import (
     KaitoWarning,
     RateLimitError,
     ResponseError,
+    UnknownNarrativeError,
     UnknownTokenError,
 )
 from kaito_pandas.query import Errors, TokenArg
@@ -44,6 +45,7 @@ __all__ = [
     "RateLimitError",
     "ResponseError",
     "Settings",
+    "UnknownNarrativeError",
     "UnknownTokenError",
     "__version__",
     "cache_info",
@@ -51,8 +53,11 @@ __all__ = [
     "configure",
     "engagement",
     "get_client",
+    "get_json",
     "mentions",
     "mindshare",
+    "narrative_mindshare",
+    "narratives",
     "sentiment",
     "tokens",
 ]
@@ -265,10 +270,47 @@ def sentiment(
         )
 
 
-def tokens() -> pd.DataFrame:
+def narrative_mindshare(
+    narrative: TokenArg = None,
+    *,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    errors: Errors = "raise",
+    progress: bool | None = None,
+    params: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Return a narrative's daily mindshare with the default client; see
+    :meth:`Client.narrative_mindshare`."""
+    with _default_client() as client:
+        return client.narrative_mindshare(
+            narrative,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            params=params,
+            **options,
+        )
+
+
+def tokens(*, scope: str | None = None) -> pd.DataFrame:
     """Return the tokens Kaito supports with the default client; see :meth:`Client.tokens`."""
     with _default_client() as client:
-        return client.tokens()
+        return client.tokens(scope=scope)
+
+
+def narratives() -> pd.DataFrame:
+    """Return the narratives Kaito tracks with the default client; see :meth:`Client.narratives`."""
+    with _default_client() as client:
+        return client.narratives()
+
+
+def get_json(endpoint: str, *, cache: bool = True, **params: Any) -> Any:
+    """Return the JSON of any ``GET /api/v1/<endpoint>`` with the default client; see
+    :meth:`Client.get_json`."""
+    with _default_client() as client:
+        return client.get_json(endpoint, cache=cache, **params)
 
 
 def cache_info() -> pd.DataFrame:

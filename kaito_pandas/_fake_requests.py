@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from kaito_pandas._synthetic_narratives import NARRATIVES
 from kaito_pandas.dates import EARLIEST_DAY
 
 _LANGUAGES = ("all", "en", "zh", "ko", "others")
@@ -16,6 +17,7 @@ _OPTIONS: dict[str, dict[str, frozenset[str]]] = {
     "engagement": {},
     "mentions": {},
     "mindshare": {"scope": frozenset({"pretge"})},
+    "narrative_mindshare": {},
     "sentiment": {
         "adjusted": frozenset({"true", "false"}),
         "average": frozenset({"true", "false"}),
@@ -49,9 +51,12 @@ def _parse_query(
             raise _BadRequestError(f"parameter {key!r} given more than once")
         params[key] = value
     token, keyword = params.pop("token", None), params.pop("keyword", None)
-    if keyword is not None and method not in _KEYWORD_METHODS:
+    narrative = params.pop("narrative", None) if method == "narrative_mindshare" else None
+    if method == "narrative_mindshare":
+        _check_narrative(narrative, token or keyword)
+    elif keyword is not None and method not in _KEYWORD_METHODS:
         raise _BadRequestError(f"{method} does not accept 'keyword': give a token")
-    if not token and not keyword:
+    elif not token and not keyword:
         raise _BadRequestError("give a non-empty 'token' or 'keyword'")
     bounds = []
     for key, default in (("start_date", EARLIEST_DAY[method]), ("end_date", today)):
@@ -78,7 +83,25 @@ def _parse_query(
     last = bounds[1] - dt.timedelta(days=1) if exclusive_end else bounds[1]
     start, end = max(bounds[0], EARLIEST_DAY[method]), min(last, today)
     query = {"token": token or None, "keyword": keyword or None, "start": start, "end": end}
+    if narrative is not None:
+        query["narrative"] = narrative
     return {**query, "params": params}
+
+
+def _check_narrative(narrative: str | None, other: str | None) -> None:
+    """Refuse what the service refuses: no narrative, a token instead, an id of the wrong case."""
+    if other is not None:
+        raise _BadRequestError("narrative_mindshare takes 'narrative', not 'token' or 'keyword'")
+    if not narrative:
+        raise _BadRequestError("give a non-empty 'narrative'")
+    ids = [row["narrative"] for row in NARRATIVES]
+    if narrative not in ids:
+        case = (
+            " (narrative ids are case-sensitive)"
+            if narrative.lower() in map(str.lower, ids)
+            else ""
+        )
+        raise _BadRequestError(f"unknown narrative {narrative!r}{case}")
 
 
 @dataclass

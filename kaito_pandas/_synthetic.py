@@ -8,13 +8,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from kaito_pandas.dates import METHODS
+from kaito_pandas.dates import ALL_METHODS
 
 __all__ = [
     "GAUSSIAN_RADIUS",
     "GAUSSIAN_SIGMA",
     "KNOWN_TOKENS",
     "PARTIAL_DAY_SHARE",
+    "PRETGE_TOKENS",
     "TOKENS",
     "TOKEN_LIST_SIZE",
     "synthetic_response",
@@ -155,8 +156,31 @@ TOKENS: list[dict[str, str]] = [
         *_long_tail(TOKEN_LIST_SIZE - len(_MAJORS), {m[0] for m in _MAJORS}),
     ]
 ]
+#: What ``GET /api/v1/tokens?scope=pretge`` serves: pre-launch projects, not in
+#: :data:`TOKENS` and known only to queries with ``scope=pretge``; most have no
+#: CoinGecko id yet (null).
+PRETGE_TOKENS: list[dict[str, str | None]] = [
+    {"token": t, "fullname": f, "symbol": s, "coingecko_id": c}
+    for t, f, s, c in [
+        ("MONAD", "Monad", "MON", None),
+        ("MEGAETH", "MegaETH", "MEGA", None),
+        ("POLYMARKET", "Polymarket", "POLY", None),
+        ("OPENSEA", "OpenSea", "SEA", None),
+        ("METAMASK", "MetaMask", "MASK", None),
+        ("BASE", "Base", "BASE", None),
+        ("PUMPFUN", "pump.fun", "PUMP", "pump-fun"),
+        ("LINEA", "Linea", "LINEA", None),
+        ("FARCASTER", "Farcaster", "FAR", None),
+        ("PHANTOM", "Phantom", "PHANTOM", None),
+        ("ABSTRACT", "Abstract", "ABS", None),
+        ("INFINEX", "Infinex", "INX", None),
+        ("RAINBOW", "Rainbow", "RNBW", None),
+        ("NANSEN", "Nansen", "NSN", None),
+    ]
+]
 #: The ids the fake knows; any other token is answered with zeros, as Kaito does.
 KNOWN_TOKENS = frozenset(t["token"] for t in TOKENS)
+_PRETGE_IDS = KNOWN_TOKENS | {str(t["token"]) for t in PRETGE_TOKENS}
 #: The share of a day's counts that the fake's current day (its ``today``) holds.
 PARTIAL_DAY_SHARE = 0.4
 #: Sentiment's Gaussian smoothing (``gaussian=true``): days either side, and the width.
@@ -193,6 +217,7 @@ def synthetic_response(
     *,
     token: str | None = None,
     keyword: str | None = None,
+    narrative: str | None = None,
     start: dt.date,
     end: dt.date,
     params: Mapping[str, str] | None = None,
@@ -212,9 +237,13 @@ def synthetic_response(
     Parameters
     ----------
     method : str
-        One of ``engagement``, ``mindshare``, ``sentiment``, ``mentions``.
+        One of ``engagement``, ``mindshare``, ``sentiment``, ``mentions``,
+        ``narrative_mindshare``.
     token, keyword : str or None
         What the query is about; at least one is needed.
+    narrative : str or None
+        For ``narrative_mindshare``: an id of ``NARRATIVES``, whose share rotates
+        against the others' over months.
     start, end : datetime.date
         First and last day, inclusive; an empty range gives empty series.
     params : mapping of str to str, optional
@@ -231,7 +260,8 @@ def synthetic_response(
     Raises
     ------
     ValueError
-        If the method is unknown or neither token nor keyword is given.
+        If the method is unknown, neither token nor keyword is given, or the
+        narrative is not in the list (ids are case-sensitive).
 
     Examples
     --------
@@ -239,8 +269,12 @@ def synthetic_response(
     >>> synthetic_response("engagement", token="BTC", start=day, end=day)["total_engagement"]
     {'2024-03-04': 1454606}
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+    if method not in ALL_METHODS:
+        raise ValueError(f"unknown method {method!r}: use one of {', '.join(ALL_METHODS)}")
+    if method == "narrative_mindshare":
+        from kaito_pandas._synthetic_narratives import narrative_response
+
+        return narrative_response(str(narrative), start=start, end=end)
     if token is None and keyword is None:
         raise ValueError("give a token or a keyword")
     options = dict(params or {})
@@ -248,7 +282,8 @@ def synthetic_response(
     seed = f"{method}|{subject}|{options.get('scope', '')}"
     pop = _popularity(token, subject)
     documented = method == "engagement" and token == "BTC" and keyword is None
-    unknown = token is not None and token not in KNOWN_TOKENS
+    known = _PRETGE_IDS if options.get("scope") == "pretge" else KNOWN_TOKENS
+    unknown = token is not None and token not in known
     columns = {
         "engagement": ["total_engagement", "smart_engagement"][: 1 if keyword else 2],
         "mentions": list(_MENTION_SHARE),

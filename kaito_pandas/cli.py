@@ -19,7 +19,7 @@ import pandas as pd
 
 import kaito_pandas as kp
 from kaito_pandas import team
-from kaito_pandas.dates import METHODS, today_utc
+from kaito_pandas.dates import ALL_METHODS, today_utc
 from kaito_pandas.query import plan_query
 from kaito_pandas.settings import ENV_API_KEY, ENV_BASE_URL, ENV_OFFLINE, TRUE_FLAGS
 
@@ -66,11 +66,15 @@ def _parser() -> argparse.ArgumentParser:
     fetch = _subparser(
         commands,
         "fetch",
-        "fetch one method for tokens or keywords; print it or write CSV, JSON or Parquet",
-        "kaito-pandas fetch mindshare BTC ETH --start 2024-01-01 -o mindshare.csv --plot ms.png",
+        "fetch one method for tokens, keywords or narratives; print it or write CSV, JSON or "
+        "Parquet",
+        "kaito-pandas fetch mindshare BTC ETH --start 2024-01-01 -o mindshare.csv --plot ms.png\n"
+        "  kaito-pandas fetch narrative_mindshare AI DeFi 'Account Abstraction'",
     )
-    fetch.add_argument("method", choices=METHODS)
-    fetch.add_argument("token", nargs="*", help="token ids, e.g. BTC ETH")
+    fetch.add_argument("method", choices=ALL_METHODS)
+    fetch.add_argument(
+        "token", nargs="*", help="token ids, e.g. BTC ETH (narrative ids for narrative_mindshare)"
+    )
     fetch.add_argument("--keyword", action="append", help="free text instead of tokens; repeatable")
     fetch.add_argument("--start", help="first day, YYYY-MM-DD (UTC)")
     fetch.add_argument("--end", help="last day, YYYY-MM-DD (UTC)")
@@ -90,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("-o", "--output", help="write .csv, .json or .parquet instead of printing")
     fetch.add_argument("--plot", metavar="FILE", help="also draw the fitting chart (.png or .svg)")
+
+    narratives = _subparser(
+        commands,
+        "narratives",
+        "list the narratives Kaito tracks: the ids narrative_mindshare takes",
+        "kaito-pandas narratives -o narratives.csv",
+    )
+    narratives.add_argument("-o", "--output", help="write .csv or .json instead of printing")
 
     cache = _subparser(
         commands, "cache", "show or clear the local cache", "kaito-pandas cache info"
@@ -215,6 +227,24 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _narratives(args: argparse.Namespace) -> int:
+    if args.output is not None and not args.output.endswith((".csv", ".json")):
+        raise _UsageError("--output must end in .csv or .json")
+    with _client() as (client, _):
+        frame = client.narratives()
+    if args.output is None:
+        texts = frame.fillna("").astype(str)
+        left = {c: f"{{:<{texts[c].str.len().max()}}}".format for c in texts.columns}
+        print(texts.to_string(index=False, justify="left", formatters=left))
+    elif args.output.endswith(".csv"):
+        frame.to_csv(args.output, index=False)
+    else:
+        frame.to_json(args.output, orient="records", indent=1)
+    if args.output is not None:
+        print(f"wrote {len(frame)} narratives to {args.output}", file=sys.stderr)
+    return 0
+
+
 def _display(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.copy()
     shown.index = pd.Index(pd.DatetimeIndex(frame.index).strftime("%Y-%m-%d"), name="date")
@@ -326,6 +356,7 @@ def _pause() -> None:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fetch": _fetch,
+    "narratives": _narratives,
     "cache": _cache,
     "demo": _demo,
     "serve-fake": _serve_fake,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -13,14 +14,31 @@ from typing import Any
 
 import pandas as pd
 import requests
+from requests_cache import DO_NOT_CACHE
 
 from kaito_pandas import cache
 from kaito_pandas.dates import DateLike, today_utc
-from kaito_pandas.errors import KaitoError, ResponseError
+from kaito_pandas.errors import CacheMissError, KaitoError, ResponseError
 from kaito_pandas.fetching import fetch_query
-from kaito_pandas.known import TOKEN_LIST_DEADLINE, TOKEN_LIST_EXPIRE_AFTER, TokenGuard
-from kaito_pandas.parsing import parse_tokens
-from kaito_pandas.query import Errors, Query, TokenArg, plan_query
+from kaito_pandas.known import (
+    ID_KINDS,
+    NARRATIVE_IDS,
+    TOKEN_IDS,
+    TOKEN_LIST_DEADLINE,
+    TOKEN_LIST_EXPIRE_AFTER,
+    IdKind,
+    TokenGuard,
+)
+from kaito_pandas.parsing import loads, parse_list
+from kaito_pandas.query import (
+    SCOPES,
+    Errors,
+    Query,
+    TokenArg,
+    check_endpoint,
+    plain_params,
+    plan_query,
+)
 from kaito_pandas.settings import Settings
 from kaito_pandas.transport import Transport
 
@@ -28,7 +46,7 @@ __all__ = ["Client"]
 
 
 class Client:
-    """A connection to Kaito's API: the four time-series methods as DataFrames.
+    """A connection to Kaito's API: the time-series methods as DataFrames, any endpoint as JSON.
 
     Parameters
     ----------
@@ -76,7 +94,11 @@ class Client:
         if session is None and self.settings.cache:
             session, shared = cache.session_for(self.settings)
         self._transport = Transport(self.settings, session=session, owns_session=owned, **shared)
-        self._guard = TokenGuard(self._token_list_for_check)
+        # one guard per kind of id, each with its list (tokens, narratives)
+        self._guards = {
+            kind.noun: TokenGuard(functools.partial(self._list_for_check, kind), kind=kind)
+            for kind in ID_KINDS.values()
+        }
         # calls in flight; close() releases the connections once the last one ends
         self._state = threading.Lock()
         self._calls = 0
@@ -357,11 +379,75 @@ class Client:
             **options,
         )
 
-    def tokens(self) -> pd.DataFrame:
+    def narrative_mindshare(
+        self,
+        narrative: TokenArg = None,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        errors: Errors = "raise",
+        progress: bool | None = None,
+        params: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """Return the daily ``narrative_mindshare`` of a narrative: its share of attention.
+
+        A fraction like mindshare (0.08 is 8% of crypto-Twitter conversation): it
+        averages over time, never sums. Narrative ids are case-sensitive (``AI``,
+        ``DeFi``, ``Account Abstraction``); :meth:`narratives` lists them, and an id
+        not in that list is warned about (or, with ``check_tokens="raise"``, raises
+        :class:`UnknownNarrativeError` with suggestions) before any request.
+
+        Parameters
+        ----------
+        narrative : str or list of str
+            Kaito narrative id(s). A list gives ``(metric, narrative)`` columns.
+        start, end : date-like, optional
+            Default 2023-01-01 and today (UTC).
+        errors, progress, params
+            As for :meth:`engagement`.
+        **options
+            None are documented: any other keyword raises ValueError before any request.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Daily UTC index named ``date``; float64 ``narrative_mindshare``.
+
+        Raises
+        ------
+        ValueError, KaitoError
+            As for :meth:`engagement`.
+        UnknownNarrativeError
+            With ``check_tokens="raise"``, an id not in Kaito's narrative list; nothing is sent.
+
+        Examples
+        --------
+        >>> df = client.narrative_mindshare(["AI", "DeFi", "RWA"], start="2024-01-01")  # doctest: +SKIP
+        >>> df.kaito.share().plot.area()  # doctest: +SKIP
+        """
+        return self.fetch(
+            "narrative_mindshare",
+            narrative,
+            start=start,
+            end=end,
+            errors=errors,
+            progress=progress,
+            params=params,
+            **options,
+        )
+
+    def tokens(self, *, scope: str | None = None) -> pd.DataFrame:
         """Return the tokens Kaito supports: ``token``, ``fullname``, ``symbol``, ``coingecko_id``.
 
         Needs no API key, and is cached for a day. Kaito's ``token`` id can differ from
         the market ticker (``symbol``). Token queries check their ids against this list.
+
+        Parameters
+        ----------
+        scope : {"pretge"}, optional
+            ``"pretge"`` lists only pre-launch (Pre-TGE) projects, whose
+            ``coingecko_id`` may be missing (None).
 
         Returns
         -------
@@ -369,6 +455,8 @@ class Client:
 
         Raises
         ------
+        ValueError
+            If ``scope`` is not a documented scope; nothing is sent.
         KaitoError
             The service failed or answered something that is not a list of tokens.
 
@@ -377,29 +465,63 @@ class Client:
         >>> tokens = client.tokens()  # doctest: +SKIP
         >>> tokens.loc[tokens.symbol == "HYPE", "token"]  # doctest: +SKIP
         """
+        if scope is not None and scope not in SCOPES:
+            raise ValueError(f"scope={scope!r}: use one of {', '.join(SCOPES)}, or leave it out")
+        return self._listed(TOKEN_IDS, {"scope": scope} if scope else {})
+
+    def narratives(self) -> pd.DataFrame:
+        """Return the narratives Kaito tracks: ``narrative``, ``fullname``, ``description``.
+
+        Needs no API key, and is cached for a day. ``narrative`` is the id to pass to
+        :meth:`narrative_mindshare`; ids are case-sensitive and some hold spaces.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        KaitoError
+            The service failed or answered something that is not a list of narratives.
+
+        Examples
+        --------
+        >>> narratives = client.narratives()  # doctest: +SKIP
+        >>> client.narrative_mindshare(narratives["narrative"].head(5).tolist())  # doctest: +SKIP
+        """
+        return self._listed(NARRATIVE_IDS, {})
+
+    def _listed(self, kind: IdKind, params: dict[str, str]) -> pd.DataFrame:
         with self._in_use():
-            frame = self._get_tokens(self._transport)
-        self._guard.remember(frame)
+            frame = self._get_list(kind, self._transport, params)
+        if not params:  # the whole list: the one ids are checked against
+            self._guards[kind.noun].remember(frame)
         return frame
 
-    def _get_tokens(self, transport: Transport, deadline: float | None = None) -> pd.DataFrame:
-        what = "tokens list"
+    def _get_list(
+        self,
+        kind: IdKind,
+        transport: Transport,
+        params: dict[str, str],
+        deadline: float | None = None,
+    ) -> pd.DataFrame:
+        what = f"{kind.noun}s list" + "".join(f" {k}={v}" for k, v in params.items())
         body = transport.get(
-            "tokens",
-            {},
+            kind.endpoint,
+            params,
             what=what,
             auth=False,
             expire_after=TOKEN_LIST_EXPIRE_AFTER,
             deadline=deadline,
         )
         try:
-            return parse_tokens(body)
+            return parse_list(body, kind.columns)
         except ResponseError as exc:
-            raise transport.reject("tokens", {}, what, exc) from None
+            raise transport.reject(kind.endpoint, params, what, exc) from None
 
-    def _token_list_for_check(self) -> pd.DataFrame:
-        """The token list in one attempt and a short deadline: a failing list must not hold
-        a query up. Same session (so the same cache) and the same rate limit."""
+    def _list_for_check(self, kind: IdKind) -> pd.DataFrame:
+        """The list in one attempt and a short deadline: a failing list must not hold a
+        query up. Same session (so the same cache) and the same rate limit."""
         once = Transport(
             dataclasses.replace(self.settings, max_attempts=1),
             session=self._transport.session,
@@ -407,7 +529,64 @@ class Client:
             limiter=self._transport.limiter,
         )
         budget = min(TOKEN_LIST_DEADLINE, self.settings.retry_deadline)
-        return self._get_tokens(once, deadline=time.monotonic() + budget)
+        return self._get_list(kind, once, {}, deadline=time.monotonic() + budget)
+
+    def get_json(self, endpoint: str, *, cache: bool = True, **params: Any) -> Any:
+        """Return the parsed JSON of ``GET /api/v1/<endpoint>``, for endpoints the package does not model.
+
+        Same key, timeouts, retries, rate limit, error types and cache as the
+        frames; nothing is parsed into a frame, and no parameter is checked but
+        for the key (it travels in a header). Kaito publishes no response
+        examples for ``mindshare_arena``, ``mindshare_delta``, ``events``,
+        ``smart_followers`` and the like, so their shapes may change.
+
+        Parameters
+        ----------
+        endpoint : str
+            The endpoint's name, one path segment: ``"mindshare_arena"``.
+        cache : bool, default True
+            ``False`` neither reads nor writes the cache (offline, that raises).
+        **params
+            Query parameters, sent as given; booleans as ``true``/``false``, None left out.
+
+        Returns
+        -------
+        object
+            The decoded JSON: a dict, list, number, string or None.
+
+        Raises
+        ------
+        ValueError
+            A bad endpoint name or parameter, before any request.
+        KaitoError
+            As for :meth:`engagement`; a body that is not JSON is a ResponseError.
+
+        Examples
+        --------
+        >>> arena = client.get_json("mindshare_arena", duration="7d")  # doctest: +SKIP
+        >>> sorted(arena)  # doctest: +SKIP
+        """
+        check_endpoint(endpoint)
+        sent = plain_params(params)
+        what = f"{endpoint}" + "".join(f" {k}={v}" for k, v in sent.items())
+        if not cache and self.settings.offline:
+            raise CacheMissError(
+                f"offline, and Kaito {what} was asked with cache=False: nothing can answer "
+                "it. Turn offline mode off, or let the cache answer."
+            )
+        keyless = any(kind.endpoint == endpoint for kind in ID_KINDS.values())
+        with self._in_use():
+            body = self._transport.get(
+                endpoint,
+                sent,
+                what=what,
+                auth=not keyless,
+                expire_after=self.settings.expire_after if cache else DO_NOT_CACHE,
+            )
+        try:
+            return loads(body)
+        except ResponseError as exc:
+            raise self._transport.reject(endpoint, sent, what, exc) from None
 
     def plan(
         self,
@@ -445,14 +624,15 @@ class Client:
         params: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> pd.DataFrame:
-        """Return the frame of any of the four methods; :meth:`engagement` and friends call this.
+        """Return the frame of any time-series method; :meth:`engagement` and friends call this.
 
         Raises
         ------
         ValueError, KaitoError
             As for :meth:`engagement`.
-        UnknownTokenError
-            With ``check_tokens="raise"``, a token id not in Kaito's list; nothing is sent.
+        UnknownTokenError, UnknownNarrativeError
+            With ``check_tokens="raise"``, a token (narrative) id not in Kaito's list;
+            nothing is sent.
 
         Warns
         -----
@@ -478,9 +658,10 @@ class Client:
             extra=params,
         )
         unknown: dict[str, list[str]] = {}
+        guard = self._guards.get(query.kind, self._guards[TOKEN_IDS.noun])
         with self._in_use():
             if self.settings.api_key or self.settings.offline:  # no key: nothing is sent
-                unknown = self._guard.check(query, self.settings.check_tokens)
+                unknown = guard.check(query, self.settings.check_tokens)
             frame = fetch_query(
                 self._transport,
                 query,
@@ -489,7 +670,7 @@ class Client:
                 errors=errors,
                 progress=progress,
             )
-        self._guard.check_zeros(frame, query, self.settings.check_tokens, warned=unknown)
+        guard.check_zeros(frame, query, self.settings.check_tokens, warned=unknown)
         return frame
 
     def cache_info(self) -> pd.DataFrame:

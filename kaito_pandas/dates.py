@@ -9,8 +9,10 @@ from collections.abc import Callable
 import pandas as pd
 
 __all__ = [
+    "ALL_METHODS",
     "EARLIEST_DAY",
     "METHODS",
+    "NARRATIVE_METHODS",
     "DateLike",
     "resolve_range",
     "to_day",
@@ -20,6 +22,10 @@ __all__ = [
 
 #: The four time-series methods of the API, in the order the package documents them.
 METHODS: tuple[str, ...] = ("engagement", "mindshare", "sentiment", "mentions")
+#: The time-series methods about a narrative (``AI``, ``DeFi``) rather than a token.
+NARRATIVE_METHODS: tuple[str, ...] = ("narrative_mindshare",)
+#: Every time-series method the package fetches as a frame.
+ALL_METHODS: tuple[str, ...] = (*METHODS, *NARRATIVE_METHODS)
 
 #: The first day each method has data for; earlier starts are clipped to it.
 EARLIEST_DAY: dict[str, dt.date] = {
@@ -27,6 +33,7 @@ EARLIEST_DAY: dict[str, dt.date] = {
     "mentions": dt.date(2023, 1, 1),
     "mindshare": dt.date(2020, 1, 1),
     "sentiment": dt.date(2020, 1, 1),
+    "narrative_mindshare": dt.date(2023, 1, 1),
 }
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
@@ -114,7 +121,7 @@ def resolve_range(
     Parameters
     ----------
     method : str
-        One of :data:`METHODS`.
+        One of :data:`ALL_METHODS`.
     start, end : date-like or None
         The first and last day wanted, inclusive. ``None`` means the method's
         earliest day and today (UTC). A start before the earliest day, or an
@@ -138,7 +145,7 @@ def resolve_range(
     (datetime.date(2023, 1, 1), datetime.date(2024, 3, 5))
     """
     if method not in EARLIEST_DAY:
-        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+        raise ValueError(f"unknown method {method!r}: use one of {', '.join(ALL_METHODS)}")
     now = today() if callable(today) else today
     earliest = EARLIEST_DAY[method]
     first = earliest if start is None else to_day(start, name="start")

@@ -14,6 +14,7 @@ __all__ = [
     "KaitoWarning",
     "RateLimitError",
     "ResponseError",
+    "UnknownNarrativeError",
     "UnknownTokenError",
 ]
 
@@ -70,16 +71,29 @@ class CancelledError(KaitoError):
     """Not sent: the call it belonged to had already failed."""
 
 
-class UnknownTokenError(KaitoError, ValueError):
+class _UnknownIdError(KaitoError, ValueError):
+    """An id is not in the list Kaito publishes for it; nothing was sent."""
+
+    def __init__(self, message: str, *, suggestions: Mapping[str, list[str]]) -> None:
+        super().__init__(message)
+        self.suggestions: dict[str, list[str]] = {k: list(v) for k, v in suggestions.items()}
+
+
+class UnknownTokenError(_UnknownIdError):
     """A token id is not in Kaito's token list (``check_tokens="raise"``); nothing was sent.
 
     ``suggestions`` maps each unknown id to the ids from the list that are closest to
     it by id, symbol or full name (possibly none): retry with one of them.
     """
 
-    def __init__(self, message: str, *, suggestions: Mapping[str, list[str]]) -> None:
-        super().__init__(message)
-        self.suggestions: dict[str, list[str]] = {k: list(v) for k, v in suggestions.items()}
+
+class UnknownNarrativeError(_UnknownIdError):
+    """A narrative id is not in Kaito's narrative list (``check_tokens="raise"``); nothing was sent.
+
+    Narrative ids are case-sensitive (``AI``, not ``ai``). ``suggestions`` maps each
+    unknown id to the ids from the list closest to it by id, full name or
+    description (possibly none): retry with one of them.
+    """
 
 
 class KaitoWarning(UserWarning):

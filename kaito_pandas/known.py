@@ -1,15 +1,19 @@
-"""Kaito's token list in the client's path: unknown ids, did-you-mean, all-zero series.
+"""Kaito's token and narrative lists in the client's path: unknown ids, did-you-mean, zeros.
 
-Kaito answers a token id it does not know with zeros, not an error. So before a
-token query is sent its ids are looked up in the list (``GET /api/v1/tokens``),
-and after it is fetched a series that is 0 on every day is pointed out. The
-lookup and the messages are pure; :class:`TokenGuard` keeps one client's list.
+Kaito answers a token id it does not know with zeros, not an error, and a
+narrative id of the wrong case (``ai`` for ``AI``) with 400. So before a query
+is sent its ids are looked up in the list (``GET /api/v1/tokens`` or
+``/narratives``), and after it is fetched a series that is 0 on every day is
+pointed out. The lookup and the messages are pure; :class:`TokenGuard` keeps one
+client's list of one kind.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
+import re
 import threading
 import time
 import warnings
@@ -18,14 +22,23 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from kaito_pandas.errors import KaitoError, KaitoWarning, UnknownTokenError
+from kaito_pandas.errors import (
+    KaitoError,
+    KaitoWarning,
+    UnknownNarrativeError,
+    UnknownTokenError,
+)
 from kaito_pandas.query import Query
 
 __all__ = [
+    "ID_KINDS",
     "MAX_SUGGESTIONS",
+    "NARRATIVE_IDS",
+    "TOKEN_IDS",
     "TOKEN_LIST_DEADLINE",
     "TOKEN_LIST_EXPIRE_AFTER",
     "TOKEN_LIST_RETRY_AFTER",
+    "IdKind",
     "TokenGuard",
     "TokenList",
     "all_zero_message",
@@ -35,7 +48,7 @@ __all__ = [
 
 logger = logging.getLogger("kaito_pandas")
 
-#: Seconds the token list stays fresh, in the cache and in the client's memory.
+#: Seconds the token (and narrative) list stays fresh, in the cache and in the client's memory.
 TOKEN_LIST_EXPIRE_AFTER = 86400.0
 #: After the list could not be had, seconds before a query asks for it again.
 TOKEN_LIST_RETRY_AFTER = 600.0
@@ -48,13 +61,48 @@ _FUZZY_CUTOFF = 0.75
 _ZEROS = "Kaito returns zeros for names it does not know"
 
 
+@dataclasses.dataclass(frozen=True)
+class IdKind:
+    """A list of ids Kaito publishes: its noun (the id column), endpoint, columns, what a miss costs."""
+
+    noun: str
+    endpoint: str
+    columns: tuple[str, ...]
+    consequence: str
+    error: type[UnknownTokenError] | type[UnknownNarrativeError]
+
+    @property
+    def lister(self) -> str:
+        """The call that lists the ids: ``kp.tokens()``."""
+        return f"kp.{self.endpoint}()"
+
+
+TOKEN_IDS = IdKind(
+    "token", "tokens", ("token", "fullname", "symbol", "coingecko_id"), _ZEROS, UnknownTokenError
+)
+NARRATIVE_IDS = IdKind(
+    "narrative",
+    "narratives",
+    ("narrative", "fullname", "description"),
+    "Narrative ids are case-sensitive and Kaito answers 400 for one it does not know",
+    UnknownNarrativeError,
+)
+#: The kinds of ids that have a list, by :attr:`Query.kind`.
+ID_KINDS = {kind.noun: kind for kind in (TOKEN_IDS, NARRATIVE_IDS)}
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 class TokenList:
-    """Kaito's token ids with their symbols and full names, for lookups; pure.
+    """Kaito's token (or narrative) ids with their symbols and full names, for lookups; pure.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        :meth:`Client.tokens`: columns ``token``, ``fullname`` and ``symbol``.
+        :meth:`Client.tokens`: columns ``token``, ``fullname`` and ``symbol``; or
+        :meth:`Client.narratives`: ``narrative``, ``fullname`` and ``description``.
+    kind : IdKind, default TOKEN_IDS
+        :data:`NARRATIVE_IDS` for the narrative list; a name that matches no id or full
+        name is then also looked up among the words of the descriptions.
 
     Examples
     --------
@@ -64,12 +112,20 @@ class TokenList:
     ['HYPERLIQUID']
     """
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, *, kind: IdKind = TOKEN_IDS) -> None:
+        self.kind = kind
         self._rows: dict[str, tuple[str, str]] = {}
-        for token, fullname, symbol in zip(
-            frame["token"], _texts(frame, "fullname"), _texts(frame, "symbol"), strict=True
+        self._words: dict[str, list[str]] = {}  # a description's words, to the ids they describe
+        for token, fullname, symbol, description in zip(
+            frame[kind.noun],
+            _texts(frame, "fullname"),
+            _texts(frame, "symbol"),
+            _texts(frame, "description"),
+            strict=True,
         ):
             self._rows.setdefault(str(token), (fullname, symbol))
+            for word in dict.fromkeys(_WORD.findall(description.lower())):
+                self._words.setdefault(word, []).append(str(token))
         # exact matches, case-insensitive: by id first, then by symbol, then by name
         self._exact: list[dict[str, list[str]]] = [{}, {}, {}]
         for token, (fullname, symbol) in self._rows.items():
@@ -101,6 +157,8 @@ class TokenList:
                 key, self._keys, n=MAX_SUGGESTIONS * 2, cutoff=_FUZZY_CUTOFF
             )
             found = [token for match in close for token in self._keys[match]]
+        if not found and name not in self:
+            found = self._words.get(key, [])
         return list(dict.fromkeys(found))[:MAX_SUGGESTIONS]
 
     def unknown(self, names: Iterable[str]) -> dict[str, list[str]]:
@@ -135,13 +193,14 @@ _MAX_NAMED = 10
 
 
 def unknown_message(unknown: Mapping[str, list[str]], tokens: TokenList, *, asked: int) -> str:
-    """Return the words for ids that are not in the token list, one sentence per id.
+    """Return the words for ids that are not in the list, one sentence per id.
 
     Examples
     --------
     >>> unknown_message({"btc": ["BTC"]}, tokens, asked=1)  # doctest: +SKIP
     "'btc' is not a Kaito token id; did you mean 'BTC' (Bitcoin)? Kaito answers ..."
     """
+    kind = tokens.kind
     sentences: list[str] = []
     hopeless: list[str] = []  # no close match: named together, not one sentence each
     for name, suggestions in unknown.items():
@@ -149,7 +208,7 @@ def unknown_message(unknown: Mapping[str, list[str]], tokens: TokenList, *, aske
         if not hint:
             hopeless.append(name)
         elif len(sentences) < _MAX_NAMED:
-            sentences.append(f"{name!r} is not a Kaito token id; {hint}")
+            sentences.append(f"{name!r} is not a Kaito {kind.noun} id; {hint}")
         else:
             hopeless.append(name)  # past the first few hints, a name is enough
     if hopeless:
@@ -157,15 +216,20 @@ def unknown_message(unknown: Mapping[str, list[str]], tokens: TokenList, *, aske
         more = f" and {len(hopeless) - _MAX_NAMED} more" if len(hopeless) > _MAX_NAMED else ""
         if len(hopeless) == 1 and not sentences:
             sentences.append(
-                f"{shown} is not a Kaito token id, and nothing in Kaito's token list is close."
+                f"{shown} is not a Kaito {kind.noun} id, and nothing in Kaito's "
+                f"{kind.noun} list is close."
             )
         else:
-            sentences.append(f"Nothing in Kaito's token list is close to {shown}{more}.")
-    lead = f"{len(unknown)} of {asked} tokens are not Kaito token ids: " if asked > 1 else ""
+            sentences.append(f"Nothing in Kaito's {kind.noun} list is close to {shown}{more}.")
+    lead = (
+        f"{len(unknown)} of {asked} {kind.noun}s are not Kaito {kind.noun} ids: "
+        if asked > 1
+        else ""
+    )
     return (
         lead
         + " ".join(sentences)
-        + f" {_ZEROS} (kp.tokens() lists the ids; check_tokens='off' skips this check)."
+        + f" {kind.consequence} ({kind.lister} lists the ids; check_tokens='off' skips this check)."
     )
 
 
@@ -198,8 +262,9 @@ def all_zero_message(
     """Return the words for series that are 0 on every day asked for, with suggestions."""
     listed = " and ".join(repr(name) for name in names)
     verb = "is" if len(names) == 1 else "are"
+    kind = ID_KINDS.get(query.kind)
     head = f"Kaito {query.describe()}: {listed} {verb} 0 on every day asked for. {_ZEROS}: " + (
-        "check the id against kp.tokens()." if query.kind == "token" else "check the keyword."
+        f"check the id against {kind.lister}." if kind is not None else "check the keyword."
     )
     hints = []
     for name in names:
@@ -210,7 +275,7 @@ def all_zero_message(
 
 
 class TokenGuard:
-    """One client's token check: the list, fetched when first needed and kept for a day.
+    """One client's id check of one kind: the list, fetched when first needed and kept a day.
 
     When the list cannot be had the check is skipped (a DEBUG log line says so) and
     the failure is remembered for :data:`TOKEN_LIST_RETRY_AFTER` seconds, so that
@@ -219,7 +284,10 @@ class TokenGuard:
     Parameters
     ----------
     fetch : callable
-        Returns the token list as :meth:`Client.tokens` does; may raise a KaitoError.
+        Returns the list as :meth:`Client.tokens` (or :meth:`Client.narratives`) does;
+        may raise a KaitoError.
+    kind : IdKind, default TOKEN_IDS
+        Which queries it checks: those whose names are of this kind.
     clock : callable
         Seconds, monotonic.
 
@@ -230,9 +298,14 @@ class TokenGuard:
     """
 
     def __init__(
-        self, fetch: Callable[[], pd.DataFrame], *, clock: Callable[[], float] = time.monotonic
+        self,
+        fetch: Callable[[], pd.DataFrame],
+        *,
+        kind: IdKind = TOKEN_IDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
+        self.kind = kind
         self._clock = clock
         self._list: tuple[float, TokenList] | None = None
         self._failed_at: float | None = None
@@ -240,7 +313,7 @@ class TokenGuard:
 
     def remember(self, frame: pd.DataFrame) -> None:
         """Keep a token list that was just fetched."""
-        self._list = (self._clock(), TokenList(frame))
+        self._list = (self._clock(), TokenList(frame, kind=self.kind))
         self._failed_at = None
 
     def token_list(self) -> TokenList | None:
@@ -254,14 +327,16 @@ class TokenGuard:
             return self._list[1]
         if self._failed_at is not None and now - self._failed_at < TOKEN_LIST_RETRY_AFTER:
             logger.debug(
-                "token ids not checked: the token list failed %.0fs ago", now - self._failed_at
+                "%s ids not checked: the list failed %.0fs ago",
+                self.kind.noun,
+                now - self._failed_at,
             )
             return None
         try:
             frame = self._fetch()
         except KaitoError as exc:
             self._failed_at = now
-            logger.debug("token ids not checked: no token list (%s)", exc)
+            logger.debug("%s ids not checked: no list (%s)", self.kind.noun, exc)
             return None
         self.remember(frame)
         return self._list[1] if self._list is not None else None
@@ -271,10 +346,10 @@ class TokenGuard:
 
         Raises
         ------
-        UnknownTokenError
-            With ``mode="raise"``, if an id is not in the list.
+        UnknownTokenError, UnknownNarrativeError
+            With ``mode="raise"``, if an id is not in the list (the guard's kind's error).
         """
-        if mode == "off" or query.kind != "token":
+        if mode == "off" or query.kind != self.kind.noun:
             return {}
         if dict(query.params).get("scope"):
             # whether Kaito's full list holds pre-TGE tokens is not documented: no guess
@@ -286,7 +361,7 @@ class TokenGuard:
             return {}
         message = unknown_message(unknown, tokens, asked=len(query.names))
         if mode == "raise":
-            raise UnknownTokenError(message, suggestions=unknown)
+            raise self.kind.error(message, suggestions=unknown)
         warnings.warn(message, KaitoWarning, stacklevel=4)
         return unknown
 
@@ -300,7 +375,7 @@ class TokenGuard:
         names = [name for name in all_zero_names(frame, query) if name not in skip]
         if not names:
             return
-        tokens = self.token_list() if query.kind == "token" else None
+        tokens = self.token_list() if query.kind == self.kind.noun else None
         suggestions = {name: tokens.suggest(name) for name in names} if tokens is not None else {}
         warnings.warn(
             all_zero_message(names, query, suggestions, tokens), KaitoWarning, stacklevel=4

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,8 +38,8 @@ __all__ = [
     "loads",
     "parse_arrays",
     "parse_columns",
+    "parse_list",
     "parse_response",
-    "parse_tokens",
 ]
 
 #: Columns every frame of a method has, NaN where the service sent none
@@ -49,6 +49,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "mindshare": ("mindshare",),
     "sentiment": ("sentiment_score", "sentiment_event"),
     "mentions": (),
+    "narrative_mindshare": ("narrative_mindshare",),
 }
 
 #: ``{column: (days, values)}``: datetime64[D] days, float64 numbers or object text (None for none).
@@ -215,25 +216,26 @@ def empty_frame(names: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(data, index=index, columns=names)
 
 
-def parse_tokens(body: bytes | str) -> pd.DataFrame:
-    """Return ``/api/v1/tokens`` as a frame: ``token``, ``fullname``, ``symbol``, ``coingecko_id``.
+def parse_list(body: bytes | str, columns: Sequence[str]) -> pd.DataFrame:
+    """Return a JSON list of objects as a frame (``/tokens``, ``/narratives``): ``columns`` first.
+
+    The first of ``columns`` is the id every object must have; other keys follow them.
 
     Raises
     ------
     ResponseError
-        If the body is not a JSON list of objects that each have a ``token``.
+        If the body is not a JSON list of objects that each have a text ``columns[0]``.
 
     Examples
     --------
-    >>> parse_tokens(b'[{"token": "HYPERLIQUID", "symbol": "HYPE"}]')["symbol"].iloc[0]
-    'HYPE'
+    >>> parse_list(b'[{"token": "HYPERLIQUID"}]', ("token", "symbol")).columns.tolist()
+    ['token', 'symbol']
     """
     rows = loads(body)
     if not isinstance(rows, list) or not all(
-        isinstance(row, dict) and isinstance(row.get("token"), str) for row in rows
+        isinstance(row, dict) and isinstance(row.get(columns[0]), str) for row in rows
     ):
-        raise ResponseError("expected a JSON list of objects with a 'token'")
-    columns = ["token", "fullname", "symbol", "coingecko_id"]
+        raise ResponseError(f"expected a JSON list of objects with a {columns[0]!r}")
     extra = [key for row in rows for key in row if key not in columns]
     return pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *extra])))
 

@@ -5,17 +5,31 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, Literal
 
-from kaito_pandas.dates import METHODS, DateLike, resolve_range, year_chunks
+from kaito_pandas.dates import ALL_METHODS, NARRATIVE_METHODS, DateLike, resolve_range, year_chunks
 
-__all__ = ["DOCUMENTED_PARAMS", "KEYWORD_METHODS", "Query", "TokenArg", "plan_query"]
+__all__ = [
+    "DOCUMENTED_PARAMS",
+    "KEYWORD_METHODS",
+    "SCOPES",
+    "Kind",
+    "Query",
+    "TokenArg",
+    "check_endpoint",
+    "plain_params",
+    "plan_query",
+    "subject_of",
+]
 
 #: A single name, or several for one frame with (metric, token) columns.
 TokenArg = str | Iterable[str] | None
 #: What a list query does when some names fail: raise for all, or warn and return the rest.
 Errors = Literal["raise", "warn"]
+#: What the names of a query are: the query parameter they are sent as.
+Kind = Literal["token", "keyword", "narrative"]
 
 #: Methods that accept ``keyword=`` as well as ``token=``.
 KEYWORD_METHODS = frozenset({"engagement", "mentions"})
@@ -25,16 +39,19 @@ _RESERVED = {
     "end_date": "end=",
     "token": "token=",
     "keyword": "keyword=",
+    "narrative": "the narrative argument",
 }
 _SECRET_PARAMS = {"api_key", "apikey", "key", "x-api-key", "x_api_key"}
 _BOOLEAN = ("true", "false")
+#: The documented ``scope`` values: of ``mindshare`` and of the token list.
+SCOPES = ("pretge",)
 #: The parameters each method documents beyond token, keyword and the dates, with the
 #: values they take as sent (booleans as ``true``/``false``). Any other keyword is a
 #: ValueError before a request is sent; ``params={...}`` passes anything unchecked.
 DOCUMENTED_PARAMS: dict[str, dict[str, tuple[str, ...]]] = {
     "engagement": {},
     "mentions": {},
-    "mindshare": {"scope": ("pretge",)},
+    "mindshare": {"scope": SCOPES},
     "sentiment": {
         "adjusted": _BOOLEAN,
         "average": _BOOLEAN,
@@ -42,6 +59,7 @@ DOCUMENTED_PARAMS: dict[str, dict[str, tuple[str, ...]]] = {
         "language": ("all", "en", "zh", "ko", "others"),
         "version": ("2", "3"),
     },
+    "narrative_mindshare": {},
 }
 #: The keyword arguments of the fetch functions themselves, for did-you-mean.
 _OWN_ARGUMENTS = ("token", "keyword", "start", "end", "errors", "progress", "params")
@@ -52,7 +70,7 @@ class Query:
     """One checked call: what to ask for, for which names, over which days."""
 
     method: str
-    kind: Literal["token", "keyword"]
+    kind: Kind
     names: tuple[str, ...]
     many: bool
     start: dt.date
@@ -115,9 +133,9 @@ def plan_query(
     Parameters
     ----------
     method : str
-        One of the four methods.
+        One of :data:`~kaito_pandas.dates.ALL_METHODS`.
     token, keyword : str or list of str, optional
-        Exactly one of them.
+        Exactly one of them; ``token`` holds the narrative ids of narrative_mindshare.
     start, end : date-like, optional
         Defaulted and clipped by :func:`~kaito_pandas.dates.resolve_range`.
     today : callable
@@ -145,19 +163,20 @@ def plan_query(
     ...            params={}).start
     datetime.date(2024, 3, 1)
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+    if method not in ALL_METHODS:
+        raise ValueError(f"unknown method {method!r}: use one of {', '.join(ALL_METHODS)}")
+    subject = subject_of(method)
     if keyword is not None and method not in KEYWORD_METHODS:
         raise ValueError(
-            f"{method} takes a token, not a keyword; keywords work with "
+            f"{method} takes a {subject}, not a keyword; keywords work with "
             f"{' and '.join(sorted(KEYWORD_METHODS))}"
         )
     if token is not None and keyword is not None:
         raise ValueError("give token or keyword, not both")
     if token is None and keyword is None:
         hint = " or keyword=" if method in KEYWORD_METHODS else ""
-        raise ValueError(f"{method} needs a token (e.g. 'BTC'){hint}")
-    kind: Literal["token", "keyword"] = "token" if keyword is None else "keyword"
+        raise ValueError(f"{method} needs a {subject} (e.g. {_EXAMPLES[subject]}){hint}")
+    kind: Kind = subject if keyword is None else "keyword"
     names, many = _names(token if keyword is None else keyword, kind)
     first, last = resolve_range(method, start, end, today=today)
     checked = _params(params)
@@ -171,12 +190,24 @@ def plan_query(
     return Query(method, kind, names, many, first, last, tuple(sorted(both.items())))
 
 
+def subject_of(method: str) -> Literal["token", "narrative"]:
+    """Return what a method's names are: ``"narrative"`` for narrative_mindshare, else ``"token"``."""
+    return "narrative" if method in NARRATIVE_METHODS else "token"
+
+
+_EXAMPLES = {"token": "'BTC'", "narrative": "'AI'; kp.narratives() lists the ids"}
+
+
 def _check_documented(method: str, params: tuple[tuple[str, str], ...]) -> None:
     """Refuse a parameter the method does not document: a typo must not change the query."""
     documented = DOCUMENTED_PARAMS[method]
     for key, value in params:
         if key not in documented:
-            own = [a for a in _OWN_ARGUMENTS if a != "keyword" or method in KEYWORD_METHODS]
+            own = [
+                subject_of(method) if a == "token" else a
+                for a in _OWN_ARGUMENTS
+                if a != "keyword" or method in KEYWORD_METHODS
+            ]
             known = [*own, *documented]
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]}=? " if close else ""
@@ -217,12 +248,55 @@ def _names(value: object, kind: str) -> tuple[tuple[str, ...], bool]:
     return tuple(checked), many
 
 
-def _params(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+_ENDPOINT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def check_endpoint(endpoint: object) -> str:
+    """Return an endpoint name of ``GET /api/v1/<endpoint>``; refuse one that could leave that path.
+
+    Raises
+    ------
+    ValueError
+        If it is not one path segment of letters, digits, ``_`` and ``-``.
+
+    Examples
+    --------
+    >>> check_endpoint("mindshare_arena")
+    'mindshare_arena'
+    """
+    if not isinstance(endpoint, str) or not _ENDPOINT.fullmatch(endpoint):
+        raise ValueError(
+            f"endpoint={endpoint!r} is not an endpoint name such as 'mindshare_arena': "
+            "letters, digits, '_' and '-' only (it goes after /api/v1/; parameters go "
+            "as keyword arguments)"
+        )
+    return endpoint
+
+
+def plain_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """Return parameters as sent, unchecked but for the key: booleans as ``true``/``false``.
+
+    Raises
+    ------
+    ValueError
+        If one is the API key (it travels in a header) or not a string, number or boolean.
+
+    Examples
+    --------
+    >>> plain_params({"duration": "7d", "average": True, "language": None})
+    {'average': 'true', 'duration': '7d'}
+    """
+    return dict(_params(params, reserved={}))
+
+
+def _params(
+    params: Mapping[str, Any], reserved: Mapping[str, str] = _RESERVED
+) -> tuple[tuple[str, str], ...]:
     """Check pass-through parameters; booleans become ``true``/``false``, None is dropped."""
     out = []
     for key, value in params.items():
-        if key in _RESERVED:
-            raise ValueError(f"pass {key} as {_RESERVED[key]}, not as an extra parameter")
+        if key in reserved:
+            raise ValueError(f"pass {key} as {reserved[key]}, not as an extra parameter")
         if key.lower() in _SECRET_PARAMS:
             raise ValueError(
                 "the API key goes in the x-api-key header, never the query: "

@@ -22,16 +22,20 @@ from kaito_pandas._synthetic import (
     GAUSSIAN_SIGMA,
     KNOWN_TOKENS,
     PARTIAL_DAY_SHARE,
+    PRETGE_TOKENS,
     TOKENS,
     synthetic_response,
 )
-from kaito_pandas.dates import METHODS, today_utc
+from kaito_pandas._synthetic_narratives import NARRATIVES
+from kaito_pandas.dates import ALL_METHODS, today_utc
 
 __all__ = [
     "GAUSSIAN_RADIUS",
     "GAUSSIAN_SIGMA",
     "KNOWN_TOKENS",
+    "NARRATIVES",
     "PARTIAL_DAY_SHARE",
+    "PRETGE_TOKENS",
     "TOKENS",
     "FakeKaitoServer",
     "RecordedRequest",
@@ -116,8 +120,10 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not allowed", Allow="GET"
             )
         elif path == "/api/v1/tokens":
-            self._send(200, json.dumps(TOKENS).encode())
-        elif endpoint not in METHODS or path != f"/api/v1/{endpoint}":
+            self._tokens(loose)
+        elif path == "/api/v1/narratives":
+            self._send(200, json.dumps(NARRATIVES).encode())
+        elif endpoint not in ALL_METHODS or path != f"/api/v1/{endpoint}":
             self._error(HTTPStatus.NOT_FOUND, f"no such endpoint: {path}")
         elif "x-api-key" not in headers:
             self._error(HTTPStatus.UNAUTHORIZED, "missing API key: send it in the x-api-key header")
@@ -132,6 +138,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             answer = synthetic_response(endpoint, **query, today=today)
             self._send(200, json.dumps(answer).encode())
+
+    def _tokens(self, params: Mapping[str, str]) -> None:
+        """The token list: all of it, or with ``scope=pretge`` the pre-launch projects only."""
+        scope = params.get("scope")
+        if scope not in (None, "pretge"):
+            self._error(HTTPStatus.BAD_REQUEST, f"scope={scope!r} is not one of pretge")
+        else:
+            self._send(200, json.dumps(PRETGE_TOKENS if scope else TOKENS).encode())
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET  # noqa: N815
 
@@ -195,14 +209,17 @@ class FakeKaitoServer:
     """A Kaito API look-alike on loopback that records requests and plays scripted faults.
 
     Like the service, it lists its tokens at ``/api/v1/tokens`` (:data:`TOKENS`, ids
-    case-sensitive), answers any other token with zeros, serves its current day
+    case-sensitive; ``?scope=pretge``: :data:`PRETGE_TOKENS`), answers any other token
+    with zeros, lists its narratives at ``/api/v1/narratives`` (:data:`NARRATIVES`)
+    and answers a narrative id not in that list, a wrong case included, with 400,
+    answers an unknown endpoint with 404, serves its current day
     (``today``) as a part of a day (counts are :data:`PARTIAL_DAY_SHARE` of a day's),
     and smooths sentiment scores unless asked for ``gaussian=false``.
 
     Parameters
     ----------
     api_key : str
-        The key the four data methods require in the ``x-api-key`` header (401 otherwise).
+        The key the data methods require in the ``x-api-key`` header (401 otherwise).
     host : str
         Interface to bind; loopback by default.
     port : int
@@ -278,12 +295,13 @@ class FakeKaitoServer:
             return list(self._requests)
 
     def api_requests(self, endpoint: str | None = None) -> list[RecordedRequest]:
-        """Return the requests to the four data methods, or to one of them.
+        """Return the requests to the data methods, or to one of them.
 
         Parameters
         ----------
         endpoint : str, optional
-            ``engagement``, ``mindshare``, ``sentiment`` or ``mentions``; all four if omitted.
+            ``engagement``, ``mindshare``, ``sentiment``, ``mentions`` or
+            ``narrative_mindshare``; all of them if omitted.
 
         Returns
         -------
@@ -299,9 +317,9 @@ class FakeKaitoServer:
         >>> fake.api_requests("engagement")[0].params["token"]
         'BTC'
         """
-        if endpoint is not None and endpoint not in METHODS:
-            raise ValueError(f"unknown endpoint {endpoint!r}: use one of {', '.join(METHODS)}")
-        wanted = METHODS if endpoint is None else (endpoint,)
+        if endpoint is not None and endpoint not in ALL_METHODS:
+            raise ValueError(f"unknown endpoint {endpoint!r}: use one of {', '.join(ALL_METHODS)}")
+        wanted = ALL_METHODS if endpoint is None else (endpoint,)
         return [
             r for r in self.requests if r.endpoint in wanted and r.path == f"/api/v1/{r.endpoint}"
         ]

@@ -283,7 +283,7 @@ Kaito's `token` id can differ from the market ticker
         """
 ## Next
 
-- `02-compare-tokens.ipynb`: a year of four tokens, rebased, shared, correlated.
+- `02-compare-tokens.ipynb`: a year of four tokens, rebased, shared, correlated; narrative rotation.
 - `03-report-charts.ipynb`: every chart, saved for a report.
 """,
     ),
@@ -442,6 +442,57 @@ From there, ordinary pandas: the year's totals per token and metric.
 """,
     ),
     ("code", 'long.pivot_table(index="token", columns="metric", values="value", aggfunc="sum")'),
+    (
+        "md",
+        """
+## Narratives: which themes rotate in, which fade
+
+Narratives (AI, DeFi, L2, RWA, ...) have a daily mindshare too: the share of
+crypto-Twitter conversation about the theme, a fraction that averages and never
+sums. Their ids are case-sensitive and some hold spaces, so take them from
+`kp.narratives()`; an id not in that list (`"ai"`) gets a warning with
+`did you mean 'AI' (Artificial Intelligence)?` before anything is sent.
+""",
+    ),
+    (
+        "code",
+        """
+narratives = kp.narratives()
+narratives.head()
+""",
+    ),
+    (
+        "md",
+        """
+The same list query, columns `("narrative_mindshare", narrative)`. Monthly means
+show the rotation: the theme leading the conversation changes over the year,
+and each month's ranking says who gained and who faded.
+""",
+    ),
+    (
+        "code",
+        """
+THEMES = ["AI", "DeFi", "L2", "RWA", "Memecoin", "Account Abstraction"]
+nm = kp.narrative_mindshare(THEMES, start=START, end=END)
+monthly = nm.kaito.resample("MS")["narrative_mindshare"]
+rotation = pd.DataFrame(
+    {
+        "leader": monthly.idxmax(axis=1),
+        "leader share": monthly.max(axis=1).round(3),
+        "fastest riser": monthly.diff().dropna(how="all").idxmax(axis=1),
+    }
+)
+rotation.index = rotation.index.strftime("%b %Y")
+rotation
+""",
+    ),
+    (
+        "md",
+        """
+`nm.kaito.plot()` stacks each narrative's share of the themes' total, weekly:
+""",
+    ),
+    ("code", "ax = nm.kaito.plot()"),
     (
         "md",
         """

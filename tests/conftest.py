@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +48,14 @@ def client(server: FakeKaitoServer) -> Iterator[kp.Client]:
     """A client of the fake server whose today is ``TODAY``, fast retries, a memory cache."""
     with make_client(server, retry_backoff=0.01, cache_backend="memory") as client:
         yield client
+
+
+@pytest.fixture
+def record() -> Iterator[list[warnings.WarningMessage]]:
+    """Every warning raised during the test, none filtered out."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ import math
 import threading
 import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,13 +35,6 @@ def _kaito_warnings(record: list[warnings.WarningMessage]) -> list[str]:
 
 def _token_list_requests(server: FakeKaitoServer) -> int:
     return sum(r.endpoint == "tokens" for r in server.requests)
-
-
-@pytest.fixture
-def record() -> Iterator[list[warnings.WarningMessage]]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield caught
 
 
 # --- unknown token ids ---------------------------------------------------------------------

@@ -108,7 +108,8 @@ def test_a_remembered_frame_is_a_copy_the_caller_may_change(
         first.attrs["mine"] = True
         again = client.mindshare(["BTC", "ETH"], start="2024-06-01")
     pd.testing.assert_frame_equal(again, expected)
-    assert "mine" not in again.attrs and again.attrs == expected.attrs
+    assert "mine" not in again.attrs
+    assert again.attrs == expected.attrs
 
 
 def test_a_frame_is_remembered_only_when_every_chunk_came_from_the_cache(

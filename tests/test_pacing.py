@@ -22,7 +22,8 @@ def test_the_server_never_sees_six_requests_in_one_second(server: FakeKaitoServe
     with make_client(server, cache_backend="memory") as client:
         frame = client.mindshare(tokens, start="2024-06-01", end="2024-06-30", progress=False)
     arrivals = [r.time for r in server.api_requests("mindshare")]
-    assert len(arrivals) == 30 and frame.shape[1] == 30
+    assert len(arrivals) == 30
+    assert frame.shape[1] == 30
     assert _most_in_one_second(arrivals) <= 5
 
 

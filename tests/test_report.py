@@ -18,7 +18,7 @@ import requests
 
 import kaito_pandas as kp
 from kaito_pandas.report import build_report
-from kaito_pandas.testing import FakeKaitoServer
+from kaito_pandas.testing import NARRATIVES, FakeKaitoServer
 from tests.conftest import API_KEY, TODAY
 
 TOKENS = ("BTC", "ETH", "SOL")
@@ -32,6 +32,7 @@ CHARTS = {
     *(f"sentiment-{t}" for t in TOKENS),
     "mentions-compare",
     "corr-engagement",
+    "narratives-share",
 }
 EVENT = '<script>alert("pwned")</script> & <b>ETF</b>'
 DASH = "\N{EN DASH}"
@@ -99,6 +100,7 @@ def test_report_writes_one_csv_per_method_every_chart_and_the_page(built: Built)
     assert {p.name for p in out.iterdir()} == {
         "report.html",
         *(f"{m}.csv" for m in METHODS),
+        "narrative_mindshare.csv",
         *(f"{c}.png" for c in CHARTS),
     }
     assert all((out / f"{c}.png").read_bytes().startswith(b"\x89PNG") for c in CHARTS)
@@ -236,13 +238,14 @@ def test_event_text_from_the_api_is_escaped(built: Built) -> None:
 
 def test_api_key_is_written_nowhere(built: Built) -> None:
     files = [*built.demo.parent.iterdir(), *built.plain.parent.iterdir()]
-    assert len(files) == 2 * (1 + len(METHODS) + len(CHARTS))
+    assert len(files) == 2 * (1 + len(METHODS) + 1 + len(CHARTS))
     for path in files:
         assert API_KEY.encode() not in path.read_bytes(), path.name
 
 
 def test_second_report_with_the_same_client_sends_no_request(built: Built) -> None:
-    assert built.first_requests == len(METHODS) * len(TOKENS)  # one chunk each
+    # one chunk each, and one per narrative of the list
+    assert built.first_requests == len(METHODS) * len(TOKENS) + len(NARRATIVES)
     assert built.second_requests == 0
 
 
@@ -305,3 +308,31 @@ def test_a_window_mostly_missing_shows_a_dash_and_a_late_gap_is_not_one() -> Non
     assert rows["Mindshare"] == ["50.00%", DASH, "+2.00 pp"]
     assert rows["Mentions"] == ["0", DASH, DASH]  # nothing before: no relative change
     assert rows["Smart ratio"] == ["100.00%", "+0.00 pp", "+0.00 pp"]
+
+
+def test_the_narratives_section_lists_the_largest_30_day_gainers_and_losers(built: Built) -> None:
+    frame = _csv(built, "narrative_mindshare").iloc[:-1]  # today is a part of a day
+    shares = frame["narrative_mindshare"]
+    change = shares.iloc[-30:].mean() - shares.iloc[-60:-30].mean()
+    page = built.html()
+    section = page[page.index('<section id="narratives">') :]
+    gainers = section[section.index("Largest gainers") : section.index("Largest losers")]
+    losers = section[section.index("Largest losers") :]
+    top, bottom = change.idxmax(), change.idxmin()
+    assert f"{top}<span" in gainers
+    assert f"{change[top] * 100:+.2f} pp" in gainers
+    assert f"{bottom}<span" in losers
+    assert f"{change[bottom] * 100:+.2f} pp" in losers
+    assert f"{len(NARRATIVES)} narratives were compared" in section
+    assert gainers.index(f"{top}<span") < gainers.index(f"{change.nlargest(2).index[1]}<span")
+
+
+def test_a_report_without_narratives_has_no_narratives_section(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    with kp.Client(
+        API_KEY, base_url=server.url, today=lambda: TODAY, cache_backend="memory"
+    ) as client:
+        page = build_report(tmp_path, client=client, days=7, narratives=(), progress=False)
+    assert "narratives" not in page.read_text(encoding="utf-8").lower()
+    assert server.api_requests("narrative_mindshare") == []

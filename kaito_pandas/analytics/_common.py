@@ -16,7 +16,7 @@ COUNT_PREFIXES = (
     "total_document_mentions",
 )
 #: Metrics that are shares or scores and average over time.
-MEAN_METRICS = ("mindshare", "sentiment_score")
+MEAN_METRICS = ("mindshare", "narrative_mindshare", "sentiment_score")
 #: Metrics that hold text.
 TEXT_METRICS = ("sentiment_event",)
 #: How the texts of one period are joined by :func:`resample`.
@@ -57,6 +57,11 @@ def metric_kind(metric: str) -> MetricKind:
     if metric.startswith(COUNT_PREFIXES):
         return "count"
     return "other"
+
+
+def entity_of(attrs: dict[Hashable, Any]) -> str:
+    """Return what a single query's names are, by its attrs: keyword, narrative or token."""
+    return next((name for name in ("keyword", "narrative") if name in attrs), "token")
 
 
 def _metric_of(column: Hashable) -> str:

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kaito_pandas.analytics._common import Frame, _metric_of, _numeric, metric_kind
+from kaito_pandas.analytics._common import Frame, _metric_of, _numeric, entity_of, metric_kind
 
 #: The attrs key of the first day that is not complete (today's, on the live service).
 PARTIAL_FROM = "partial_from"
 #: The metric of a method that has one, for frames whose columns are tokens.
-_ONLY_METRIC = {"mindshare": "mindshare"}
+_ONLY_METRIC = {"mindshare": "mindshare", "narrative_mindshare": "narrative_mindshare"}
 #: The columns of :func:`coverage`, in order.
 COVERAGE_COLUMNS = (
     "first_day",
@@ -88,12 +88,12 @@ def without_partial(data: Frame) -> Frame:
 
 
 def _series_names(data: pd.DataFrame) -> tuple[list[tuple[str, str]], str]:
-    """Return (metric, name) for each column, and what a name is ("token" or "keyword")."""
+    """Return (metric, name) for each column, and what a name is (token, keyword, narrative)."""
     columns = data.columns
     if isinstance(columns, pd.MultiIndex):
         entity = str(columns.names[1] or "token")
         return [(str(m), str(t)) for m, t in columns], entity
-    entity = "keyword" if "keyword" in data.attrs else "token"
+    entity = entity_of(data.attrs)
     name = data.attrs.get(entity)
     if isinstance(name, str):
         return [(str(c), name) for c in columns], entity
@@ -124,7 +124,7 @@ def coverage(data: pd.DataFrame | pd.Series[Any]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed by ``metric`` and ``token`` (``keyword`` for keyword queries),
+        Indexed by ``metric`` and ``token`` (``keyword``, ``narrative`` for those queries),
         with columns ``first_day``, ``last_day`` (NaT if the series has no
         value), ``days`` (calendar days in that range), ``missing_days``,
         ``zero_days``, ``partial_days`` (days with a value from

@@ -16,6 +16,7 @@ from kaito_pandas.analytics._common import (
     _copy_attrs,
     _metric_of,
     _numeric,
+    entity_of,
     metric_kind,
 )
 from kaito_pandas.analytics._quality import PARTIAL_FROM, without_partial
@@ -154,7 +155,7 @@ def to_long(data: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``date``, ``token`` (``keyword`` for keyword queries) and
+        Columns ``date``, ``token`` (``keyword``, ``narrative`` for those queries) and
         ``metric`` (pandas' ``"string"`` dtype, as for event texts, under pandas
         2 and 3 alike), ``value`` (float64); in the frame's column order, dates
         ascending. Attrs are kept.
@@ -162,7 +163,7 @@ def to_long(data: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If a single query's frame has neither ``attrs["token"]`` nor ``attrs["keyword"]``.
+        If a single query's frame has no ``attrs["token"]`` (``keyword``, ``narrative``).
 
     Examples
     --------
@@ -174,10 +175,10 @@ def to_long(data: pd.DataFrame) -> pd.DataFrame:
         entity = str(numbers.columns.names[1] or "token")
         pairs = [(str(m), str(t)) for m, t in numbers.columns]
     else:
-        entity = "keyword" if "keyword" in data.attrs else "token"
+        entity = entity_of(data.attrs)
         if not isinstance(data.attrs.get(entity), str):
             raise ValueError(
-                "to_long needs attrs['token'] or attrs['keyword'] naming the token of a "
+                "to_long needs attrs['token'] (or 'keyword', 'narrative') naming the token of a "
                 "single query's frame (kaito_pandas sets it; pandas operations may drop it)"
             )
         pairs = [(str(c), str(data.attrs[entity])) for c in numbers.columns]

@@ -71,8 +71,8 @@ def _choose(data: pd.DataFrame) -> tuple[str, pd.DataFrame, dict[str, Any]]:
         if listed:
             return "compare", data, {"metric": "sentiment_score", "scale": "linear"}
         return "sentiment", data, {}
-    if method == "mindshare" and listed:
-        return "share", data, {"metric": "mindshare"}
+    if method in ("mindshare", "narrative_mindshare") and listed:
+        return "share", data, {"metric": method}
     if method == "mentions" and listed:
         return "compare", cast(pd.DataFrame, analytics.mentions_total(data)), {"scale": "log"}
     return "lines", data, {}
@@ -83,7 +83,7 @@ def plot(data: pd.DataFrame, kind: str | None = None, **kwargs: Any) -> Axes:
 
     Without ``kind``: one token's engagement → :func:`plot_engagement`; tokens'
     engagement → :func:`plot_compare` of total engagement, rebased; tokens'
-    mindshare → :func:`plot_share`; one token's sentiment →
+    (or narratives') mindshare → :func:`plot_share`; one token's sentiment →
     :func:`plot_sentiment`; tokens' sentiment → :func:`plot_compare` of scores;
     tokens' mentions → :func:`plot_compare` of mentions summed over sources, log
     scale; a correlation matrix → :func:`plot_corr`; anything else →

@@ -308,7 +308,8 @@ def plot_share(
     ax.set_ylim(0, 1 if normalize else None)
     percent = normalize or st.is_fraction(name)
     ax.yaxis.set_major_formatter(st.value_formatter(name, percent=percent))
-    what = "share of the tokens' total" if normalize else st.metric_label(name)
+    names = str(frame.columns.name or "token")  # tokens, keywords or narratives
+    what = f"share of the {names}s' total" if normalize else st.metric_label(name)
     ax.set_ylabel(what[0].upper() + what[1:], fontsize=9)
     st.style_axes(ax)
     st.date_axis(ax, values.index)

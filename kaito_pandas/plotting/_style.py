@@ -33,7 +33,7 @@ SOURCE_NOTE = "Source: Kaito"
 #: Legend entries per row above a chart.
 LEGEND_COLUMNS = 6
 #: Metrics that are fractions (0.13 = 13%).
-FRACTIONS = ("mindshare", "share", "smart_ratio")
+FRACTIONS = ("mindshare", "narrative_mindshare", "share", "smart_ratio")
 FIGSIZE = (9.0, 4.8)
 TITLE_SIZE = 13
 SMALL_SIZE = 8
@@ -270,8 +270,8 @@ def style_axes(ax: Axes, *, right_spine: bool = False) -> None:
 
 
 def entity_label(attrs: Mapping[Any, Any]) -> str:
-    """Return the tokens or keywords of a query as a title fragment: 'BTC', 'BTC, ETH'."""
-    names = attrs.get("token", attrs.get("keyword"))
+    """Return the tokens (keywords, narratives) of a query as a title fragment: 'BTC, ETH'."""
+    names = attrs.get("token", attrs.get("keyword", attrs.get("narrative")))
     if names is None:
         return ""
     if isinstance(names, str):
@@ -369,6 +369,7 @@ def metric_label(metric: str) -> str:
         "total_engagement": "Total engagement (likes)",
         "smart_engagement": "Smart engagement",
         "mindshare": "Mindshare",
+        "narrative_mindshare": "Narrative mindshare",
         "sentiment_score": "Sentiment score",
         "total_document_mentions": "Mentions (all sources)",
         "smart_ratio": "Smart / total engagement",

@@ -16,6 +16,7 @@ import kaito_pandas as kp
 from kaito_pandas.dates import METHODS
 from kaito_pandas.report._charts import chart_specs, render
 from kaito_pandas.report._html import Page, render_page
+from kaito_pandas.report._narratives import largest, movers, stacked_spec
 from kaito_pandas.report._summary import WINDOWS, recent_events, summarize
 
 __all__ = [
@@ -42,6 +43,7 @@ def build_report(
     days: int = DEFAULT_DAYS,
     demo: bool = False,
     progress: bool | None = None,
+    narratives: Sequence[str] | None = None,
 ) -> Path:
     """Return the path of a self-contained ``report.html`` written with CSVs and charts beside it.
 
@@ -51,7 +53,10 @@ def build_report(
     method (``engagement.csv``, ...; header rows ``metric`` and ``token``), every
     chart as PNG, and ``report.html``, which embeds the charts as data URIs and
     holds a summary table per token (latest values, 7- and 30-day changes,
-    smart ratio) and the recent event texts. It opens offline in any browser.
+    smart ratio), the recent event texts and a Narratives section (the largest
+    narratives' shares stacked over the period, and the narratives whose share rose
+    or fell most over 30 days, from ``narrative_mindshare.csv``). It opens offline in
+    any browser.
 
     Parameters
     ----------
@@ -67,6 +72,9 @@ def build_report(
         The data comes from the fake Kaito server: the page says so in a banner.
     progress : bool, optional
         Show the progress bar of multi-request fetches; default the client's setting.
+    narratives : sequence of str, optional
+        Narrative ids to compare; by default every narrative of ``client.narratives()``
+        (one request per narrative and calendar year); ``()`` leaves the section out.
 
     Returns
     -------
@@ -98,8 +106,24 @@ def build_report(
     }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    specs = chart_specs(frames, names)
+    section = None
+    if narratives is None or len(narratives):
+        listed = client.narratives()
+        fullnames = dict(zip(listed["narrative"], listed["fullname"].fillna(""), strict=True))
+        frames["narrative_mindshare"] = client.narrative_mindshare(
+            list(fullnames if narratives is None else narratives),
+            start=start,
+            end=end,
+            errors="warn",
+            progress=progress,
+        )
+        specs.append(
+            stacked_spec(frames["narrative_mindshare"], largest(frames["narrative_mindshare"]))
+        )
+        section = movers(frames["narrative_mindshare"], fullnames)
     csvs = [_write_csv(frame, out / f"{method}.csv") for method, frame in frames.items()]
-    charts = [render(spec, out) for spec in chart_specs(frames, names)]
+    charts = [render(spec, out) for spec in specs]
     page = Page(
         tokens=names,
         start=start,
@@ -111,6 +135,7 @@ def build_report(
         charts=charts,
         events=recent_events(frames["sentiment"], names),
         files=[p.name for p in [*csvs, *(c.path for c in charts)]],
+        narratives=section,
     )
     path = out / REPORT_NAME
     path.write_text(render_page(page), encoding="utf-8")

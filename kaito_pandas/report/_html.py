@@ -9,6 +9,8 @@ import html
 from collections.abc import Sequence
 
 from kaito_pandas.report._charts import Chart
+from kaito_pandas.report._narratives import SECTION as NARRATIVES
+from kaito_pandas.report._narratives import NarrativeSection, section_html
 from kaito_pandas.report._summary import EVENT_DAYS, WINDOWS, Event, Summary, format_value
 
 #: Why the summary's numbers read as they do, printed under the tables.
@@ -28,7 +30,7 @@ DEMO_BANNER = (
     "(FakeKaitoServer), not fetched from Kaito: they show what the report looks like, "
     "nothing about the tokens. Set KAITO_API_KEY to report Kaito's data."
 )
-SECTIONS = ("Engagement", "Mindshare", "Sentiment", "Mentions", "Correlation")
+SECTIONS = ("Engagement", "Mindshare", "Sentiment", "Mentions", "Correlation", NARRATIVES)
 
 CSS = """
 :root { --ink: #1d2330; --muted: #5b6473; --rule: #e3e6eb; --accent: #0072B2;
@@ -69,6 +71,7 @@ thead th { font-size: .75rem; font-weight: 600; color: var(--muted); text-transf
 .summary thead th.group { text-align: center; padding-bottom: 2px;
   border-bottom: 1px solid var(--muted); }
 .summary td { font-size: .92rem; }
+.movers th[scope=row] .full { display: block; color: var(--muted); font-size: .8rem; }
 td.up { color: var(--up); }
 td.down { color: var(--down); }
 .note { margin: 14px 0 0; max-width: 78ch; }
@@ -104,6 +107,7 @@ class Page:
     charts: Sequence[Chart]
     events: Sequence[Event]
     files: Sequence[str]
+    narratives: NarrativeSection | None = None
 
 
 def _e(text: object) -> str:
@@ -122,12 +126,15 @@ def _header(page: Page) -> str:
     days = (page.end - page.start).days + 1
     names = ", ".join(page.tokens)
     source = "demonstration data from the fake Kaito server" if page.demo else "Kaito API"
-    links = ["Summary", *SECTIONS, "Events"]
+    shown = [s for s in SECTIONS if s != NARRATIVES or page.narratives is not None]
+    links = ["Summary", *shown, "Events"]
     nav = "".join(f'<a href="#{_anchor(s)}">{_e(s)}</a>' for s in links)
     return (
         '<header><p class="kicker">kaito-pandas report</p>'
         f"<h1>Kaito social data: {_e(names)}</h1>"
-        '<p class="lede">Daily engagement, mindshare, sentiment and mentions from '
+        '<p class="lede">Daily engagement, mindshare, sentiment and mentions'
+        + (" of the tokens, and narrative mindshare," if page.narratives is not None else "")
+        + " from "
         f"{_day(page.start)} to {_day(page.end)} ({days} days, UTC).</p>"
         f'<p class="meta">Generated {page.generated:%Y-%m-%d %H:%M} UTC by kaito-pandas '
         f"{_e(page.version)} \N{MIDDLE DOT} Source: {_e(source)}</p>"
@@ -194,6 +201,8 @@ def _chart_sections(page: Page) -> str:
     parts = []
     for section in SECTIONS:
         figures = "".join(_figure(c) for c in page.charts if c.section == section)
+        if section == NARRATIVES and page.narratives is not None:
+            figures += section_html(page.narratives)
         if figures:
             parts.append(
                 f'<section id="{_anchor(section)}"><h2>{_e(section)}</h2>{figures}</section>'
