@@ -22,6 +22,7 @@ from kaito_pandas._synthetic import (
     KNOWN_TOKENS,
     PARTIAL_DAY_SHARE,
     TOKENS,
+    synthetic_prices,
     synthetic_response,
 )
 from kaito_pandas.dates import METHODS, today_utc
@@ -34,6 +35,7 @@ __all__ = [
     "TOKENS",
     "FakeKaitoServer",
     "RecordedRequest",
+    "synthetic_prices",
     "synthetic_response",
 ]
 
