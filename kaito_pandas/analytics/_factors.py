@@ -192,6 +192,17 @@ def quantile_returns(
     )
 
 
+def _event_kind(events: Any) -> str:
+    """Return what the events are, in words for a chart: spike days, event texts or days."""
+    attrs = getattr(events, "attrs", {})
+    if "spike_z" in attrs:
+        return "spike days"
+    columns = getattr(events, "columns", [])
+    if any(_metric_of(c) == "sentiment_event" for c in columns):
+        return "sentiment events"
+    return "event days"
+
+
 def _event_days(
     events: Any, tokens: list[str], calendar: pd.DatetimeIndex
 ) -> dict[str, pd.DatetimeIndex]:
@@ -278,7 +289,7 @@ def event_study(
         Indexed by ``offset`` (days from the event), columns ``mean``,
         ``median``, ``ci_low``, ``ci_high`` (±1.96 standard errors of the mean)
         and ``n`` (paths with a value at that offset); ``attrs["events"]`` counts
-        the events used.
+        the events used, ``attrs["event_kind"]`` says what they are.
 
     Raises
     ------
@@ -321,5 +332,10 @@ def event_study(
     result = _band(table)
     result.insert(1, "median", table.median())
     return _copy_attrs(
-        result, tokens, events=len(paths), window=(first, last), **price_note(values)
+        result,
+        tokens,
+        events=len(paths),
+        event_kind=_event_kind(events),
+        window=(first, last),
+        **price_note(values),
     )

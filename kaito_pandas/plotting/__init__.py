@@ -18,6 +18,8 @@ import pandas as pd
 from kaito_pandas import analytics
 from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_sentiment
 from kaito_pandas.plotting._charts import plot_compare, plot_engagement, plot_lines, plot_share
+from kaito_pandas.plotting._outcomes import plot_event_study, plot_quantile_returns
+from kaito_pandas.plotting._signals import plot_leadlag, plot_spikes
 from kaito_pandas.plotting._style import DAILY_LIMIT, PALETTE, SOURCE_NOTE, root_figure
 
 if TYPE_CHECKING:
@@ -35,9 +37,13 @@ __all__ = [
     "plot_compare",
     "plot_corr",
     "plot_engagement",
+    "plot_event_study",
+    "plot_leadlag",
     "plot_lines",
+    "plot_quantile_returns",
     "plot_sentiment",
     "plot_share",
+    "plot_spikes",
     "savefig",
 ]
 
@@ -51,6 +57,7 @@ CHARTS: dict[str, Callable[..., Axes]] = {
     "sentiment": plot_sentiment,
     "corr": plot_corr,
     "lines": plot_lines,
+    "spikes": plot_spikes,
 }
 _FORMATS = {".png": "png", ".svg": "svg"}
 
