@@ -93,6 +93,8 @@ def plot_leadlag(
             raise ValueError(
                 "plot_leadlag needs prices=... (closes) unless data is a leadlag result"
             )
+        if token is not None and isinstance(data.columns, pd.MultiIndex):
+            data = one_token(data, token, "plot_leadlag")  # that token's prices will do
         data = analytics.leadlag(data, prices, metric, lags=lags, on=on)
     table, best, name = _one_result(data, token)
     attrs = data.attrs
