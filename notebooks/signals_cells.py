@@ -44,7 +44,6 @@ ahead, which would leak tomorrow into today in a backtest.
         """
 %config InlineBackend.figure_formats = ["png"]
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from kaito_pandas import analytics, plotting
 from kaito_pandas.testing import synthetic_prices

@@ -182,6 +182,13 @@ def test_spikes_match_a_direct_z_score_against_the_days_before() -> None:
     assert not flags.iloc[40:42].to_numpy().any()  # missing days are never spikes
 
 
+def test_spikes_of_a_list_querys_count_column_judge_counts_on_a_log_scale() -> None:
+    frame = make_frame("engagement", ["BTC", "ETH"], days=90)
+    by_metric = analytics.spikes(frame, "total_engagement", window=14, z=2.0)
+    by_column = analytics.spikes(frame["total_engagement"], window=14, z=2.0)
+    pd.testing.assert_frame_equal(by_column, by_metric, check_names=False)
+
+
 def test_spikes_of_mindshare_use_the_values_as_they_are_and_leave_the_partial_day() -> None:
     frame = make_frame("mindshare", "BTC", days=40)
     frame.iloc[-1, 0] = frame["mindshare"].iloc[-1] * 50

@@ -64,14 +64,22 @@ def as_given(result: Frame, data: pd.DataFrame | pd.Series[Any], caller: str) ->
 
 
 def column_kinds(data: pd.DataFrame | pd.Series[Any]) -> list[str]:
-    """Return each numeric column's metric kind ("count", "mean", "other"), by name or attrs."""
+    """Return each numeric column's metric kind ("count", "mean", "other"), by name or attrs.
+
+    Columns that are tokens (``df["total_engagement"]`` of a list query) take the
+    kind of their method: every engagement and mentions metric is a count.
+    """
     if isinstance(data, pd.Series):
-        name = data.attrs.get("metric", data.name)
-        return [metric_kind(str(name))]
-    metric = data.attrs.get("metric")
-    if isinstance(metric, str) and not isinstance(data.columns, pd.MultiIndex):
-        return [metric_kind(metric)] * data.shape[1]
-    return [metric_kind(m) for m, _ in _series_names(data)[0]]
+        kinds = [metric_kind(str(data.attrs.get("metric", data.name)))]
+    elif isinstance(data.attrs.get("metric"), str) and not isinstance(data.columns, pd.MultiIndex):
+        kinds = [metric_kind(str(data.attrs["metric"]))] * data.shape[1]
+    else:
+        kinds = [metric_kind(m) for m, _ in _series_names(data)[0]]
+    counted = data.attrs.get("method") in _COUNTED
+    return ["count" if kind == "other" and counted else kind for kind in kinds]
+
+
+_COUNTED = ("engagement", "mentions")
 
 
 def log_counts(data: Frame) -> Frame:
