@@ -382,7 +382,8 @@ def synthetic_prices(
     -------
     DataFrame
         One close column per token, starting at 100, on a UTC DatetimeIndex
-        named ``date``; ``attrs`` hold ``synthetic=True``, ``lead`` and ``seed``.
+        named ``date``; ``attrs`` hold ``synthetic=True``, ``lead``, ``seed``,
+        ``start`` and ``end``.
 
     Raises
     ------
@@ -416,5 +417,11 @@ def synthetic_prices(
         returns[0] = 0.0  # the first close is the start
         closes[name] = PRICE_START * pd.Series(1 + returns, index=days).cumprod()
     frame = pd.DataFrame(closes, index=days)
-    frame.attrs = {"synthetic": True, "lead": lead, "seed": seed}
+    frame.attrs = {
+        "synthetic": True,
+        "lead": lead,
+        "seed": seed,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+    }
     return frame

@@ -140,7 +140,9 @@ def test_event_study_chart_draws_the_mean_path_its_band_and_the_median(
     band = ax.collections[0].get_paths()[0].vertices[:, 1]
     assert band.max() == pytest.approx(study["ci_high"].max())
     title = ax.get_title(loc="left")
-    assert title == f"Abnormal total engagement around {study.attrs['events']} spike days"
+    assert (
+        title == f"Abnormal total engagement around {study.attrs['events']} total engagement spikes"
+    )
     assert "log vs 56-day median" in ax.get_ylabel()
     _headings_do_not_overlap(ax, tmp_path)
 

@@ -196,7 +196,8 @@ def _event_kind(events: Any) -> str:
     """Return what the events are, in words for a chart: spike days, event texts or days."""
     attrs = getattr(events, "attrs", {})
     if "spike_z" in attrs:
-        return "spike days"
+        metric = attrs.get("metric")
+        return f"{metric.replace('_', ' ')} spikes" if isinstance(metric, str) else "spike days"
     columns = getattr(events, "columns", [])
     if any(_metric_of(c) == "sentiment_event" for c in columns):
         return "sentiment events"
