@@ -137,6 +137,13 @@ def test_leadlag_says_what_to_do_with_bad_input(
         analytics.leadlag(frame, prices, "total_engagement", **kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("tokens", ["BTC", ["BTC", "ETH"]])
+def test_signals_of_event_texts_ask_for_a_numeric_metric(tokens: str | list[str]) -> None:
+    frame = make_frame("sentiment", tokens, days=40)
+    with pytest.raises(ValueError, match=r"'sentiment_event' holds text.*'sentiment_score'"):
+        analytics.spikes(frame, "sentiment_event")
+
+
 def test_leadlag_needs_a_metric_when_the_frame_holds_two() -> None:
     frame = make_frame("engagement", "BTC", days=20)
     with pytest.raises(ValueError, match=r"needs metric=.*total_engagement, smart_engagement"):

@@ -99,11 +99,19 @@ def chosen(data: Frame, metric: str | None, caller: str) -> Frame:
     if metric is None or isinstance(data, pd.Series):
         return _numeric(data)
     if isinstance(data.columns, pd.MultiIndex):
-        return select_metric(data, metric, caller=caller)
-    if metric not in data.columns:
+        picked = select_metric(data, metric, caller=caller)
+    elif metric not in data.columns:
         held = ", ".join(str(c) for c in _numeric(data).columns)
         raise ValueError(f"{caller}: no metric {metric!r} in this frame; it holds {held}")
-    return cast(Frame, _copy_attrs(data[[metric]], data))
+    else:
+        picked = _copy_attrs(data[[metric]], data)
+    numbers = _numeric(picked)
+    if numbers.shape[1] == 0:
+        raise ValueError(
+            f"{caller}: {metric!r} holds text, not numbers; choose a numeric metric "
+            "(for sentiment, 'sentiment_score')"
+        )
+    return numbers
 
 
 def _past(values: Frame, window: int) -> Any:

@@ -4,7 +4,9 @@ Every chart takes ``ax=None`` (a new figure) or an Axes to draw on, returns the
 Axes, and works headless. Style: title from ``df.attrs``, K/M or percent axes,
 a concise UTC date axis, a "Source: Kaito" note, Okabe-Ito colours. Compared
 and stacked tokens over more than :data:`DAILY_LIMIT` days are drawn as weekly
-means (``freq="D"`` keeps every day); the subtitle says which.
+means (``freq="D"`` keeps every day); the subtitle says which. The signal
+charts (:func:`plot_leadlag`, :func:`plot_spikes`, :func:`plot_event_study`,
+:func:`plot_quantile_returns`) say "synthetic prices" when their prices are.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def plot(data: pd.DataFrame, kind: str | None = None, **kwargs: Any) -> Axes:
     ----------
     data : DataFrame
         A frame from kaito_pandas, or a matrix from :func:`analytics.corr`.
-    kind : {"engagement", "compare", "share", "sentiment", "corr", "lines"}, optional
+    kind : {"engagement", "compare", "share", "sentiment", "corr", "lines", "spikes"}, optional
         The chart to draw; by default chosen from ``data.attrs["method"]`` and shape.
     **kwargs
         Passed to the chart function (``ax``, ``metric``, ``rolling``, ``freq``, ...);
