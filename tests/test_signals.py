@@ -142,6 +142,10 @@ def test_signals_of_event_texts_ask_for_a_numeric_metric(tokens: str | list[str]
     frame = make_frame("sentiment", tokens, days=40)
     with pytest.raises(ValueError, match=r"'sentiment_event' holds text.*'sentiment_score'"):
         analytics.spikes(frame, "sentiment_event")
+    with pytest.raises(ValueError, match="holds text"):
+        analytics.leadlag(
+            frame, synthetic_prices(tokens, "2024-03-01", "2024-04-09"), "sentiment_event"
+        )
 
 
 def test_leadlag_needs_a_metric_when_the_frame_holds_two() -> None:

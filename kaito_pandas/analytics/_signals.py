@@ -318,6 +318,8 @@ def token_columns(
     named = any(metric_kind(str(c)) != "other" for c in data.columns)
     if isinstance(data.columns, pd.MultiIndex) or not (isinstance(names, str) or named):
         tokens = select_metric(data, metric, caller=caller)
+        if metric is not None:
+            tokens = chosen(data, metric, caller)  # raises if the metric is text
         return _copy_attrs(_numeric(tokens), tokens, listed=True)
     numbers = _numeric(data)
     if metric is None:
