@@ -22,9 +22,9 @@ from kaito_pandas._synthetic import (
     KNOWN_TOKENS,
     PARTIAL_DAY_SHARE,
     TOKENS,
-    synthetic_prices,
     synthetic_response,
 )
+from kaito_pandas._synthetic_prices import synthetic_prices
 from kaito_pandas.dates import METHODS, today_utc
 
 __all__ = [
