@@ -5,6 +5,7 @@ Importing this module registers the accessor on every pandas DataFrame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from kaito_pandas.analytics._common import Stat
+    from kaito_pandas.analytics._factors import Transform
 
 __all__ = ["KaitoAccessor"]
 
@@ -107,6 +109,81 @@ class KaitoAccessor:
     ) -> pd.DataFrame:
         """Return the token-by-token correlation matrix; see :func:`analytics.corr`."""
         return analytics.corr(self._frame, metric, method=method, on=on)
+
+    def spikes(
+        self,
+        metric: str | None = None,
+        *,
+        window: int = analytics.SPIKE_WINDOW,
+        z: float = analytics.SPIKE_Z,
+    ) -> pd.DataFrame:
+        """Return True on spike days; see :func:`analytics.spikes`."""
+        return analytics.spikes(self._frame, metric, window=window, z=z)
+
+    def abnormal(
+        self, metric: str | None = None, *, baseline: int = analytics.ABNORMAL_BASELINE
+    ) -> pd.DataFrame:
+        """Return log(x) minus the log of the trailing median; see :func:`analytics.abnormal`."""
+        return analytics.abnormal(self._frame, metric, baseline=baseline)
+
+    def leadlag(
+        self,
+        prices: pd.DataFrame | pd.Series[Any],
+        metric: str | None = None,
+        *,
+        lags: int = analytics.LEADLAG_LAGS,
+        on: Literal["change", "level"] = "change",
+    ) -> pd.DataFrame:
+        """Return the metric's correlation with later and earlier returns.
+
+        See :func:`analytics.leadlag`.
+        """
+        return analytics.leadlag(self._frame, prices, metric, lags=lags, on=on)
+
+    def xs_rank(self, metric: str | None = None, *, pct: bool = True) -> pd.DataFrame:
+        """Return each token's rank among the tokens each day; see :func:`analytics.xs_rank`."""
+        return analytics.xs_rank(self._frame, metric, pct=pct)
+
+    def xs_zscore(self, metric: str | None = None) -> pd.DataFrame:
+        """Return each token's z-score across the tokens each day; see :func:`analytics.xs_zscore`."""
+        return analytics.xs_zscore(self._frame, metric)
+
+    def factor(
+        self, metric: str | None = None, *, transform: Transform = "zscore"
+    ) -> pd.Series[float]:
+        """Return the metric as a (date, asset) factor; see :func:`analytics.factor`."""
+        return analytics.factor(self._frame, metric, transform=transform)
+
+    def quantile_returns(
+        self,
+        prices: pd.DataFrame | pd.Series[Any],
+        metric: str | None = None,
+        *,
+        transform: Transform = "zscore",
+        quantiles: int = 5,
+        period: int = 1,
+    ) -> pd.DataFrame:
+        """Return the forward returns of the frame's factor by quantile.
+
+        ``df.kaito.quantile_returns(prices, metric, transform=...)`` is
+        :func:`analytics.quantile_returns` of ``df.kaito.factor(metric, transform=...)``.
+        """
+        values = analytics.factor(self._frame, metric, transform=transform)
+        return analytics.quantile_returns(values, prices, quantiles=quantiles, period=period)
+
+    def forward_returns(self, periods: Sequence[int] = analytics.FORWARD_PERIODS) -> pd.DataFrame:
+        """Return the forward returns of a frame of closes; see :func:`analytics.forward_returns`."""
+        return analytics.forward_returns(self._frame, periods)
+
+    def event_study(
+        self,
+        events: pd.DatetimeIndex | pd.DataFrame | pd.Series[Any],
+        *,
+        window: tuple[int, int] = analytics.EVENT_WINDOW,
+        metric: str | None = None,
+    ) -> pd.DataFrame:
+        """Return the frame's average path around event days; see :func:`analytics.event_study`."""
+        return analytics.event_study(self._frame, events, window=window, metric=metric)
 
     def to_long(self) -> pd.DataFrame:
         """Return the tidy long form; see :func:`analytics.to_long`."""

@@ -122,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
         "kaito-pandas demo --out kaito-report",
     )
     demo.add_argument("--out", default="kaito-report", help="directory (default: %(default)s)")
+    demo.add_argument(
+        "--prices",
+        metavar="FILE.csv",
+        help="daily closes for the Signals section: a date column and one close column per "
+        "token (BTC, ETH, SOL); without it, synthetic prices, labelled so",
+    )
 
     serve = _subparser(
         commands,
@@ -312,12 +318,37 @@ def _where(client: kp.Client) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kaito_pandas.report import build_report
+    from kaito_pandas.report import DEFAULT_TOKENS, build_report
+    from kaito_pandas.report._signals import check_prices
 
+    prices = None
+    if args.prices is not None:
+        prices = _read_prices(Path(args.prices))
+        try:
+            check_prices(prices, DEFAULT_TOKENS)
+        except ValueError as exc:
+            raise _UsageError(f"--prices {args.prices}: {exc}") from None
     with _client() as (client, demo):
-        path = build_report(args.out, client=client, demo=demo)
+        path = build_report(args.out, client=client, demo=demo, prices=prices)
     print(f"report: {path.resolve()}")
     return 0
+
+
+def _read_prices(path: Path) -> pd.DataFrame:
+    """Read closes from a CSV: the ``date`` column (else the first) as the index, UTC days."""
+    if path.suffix.lower() != ".csv":
+        raise _UsageError(f"--prices {path}: give a .csv file (a date column, a close per token)")
+    frame = pd.read_csv(path)
+    dates = next((c for c in frame.columns if str(c).strip().lower() == "date"), frame.columns[0])
+    try:
+        index = pd.to_datetime(frame.pop(dates), utc=True)
+    except (ValueError, TypeError):
+        raise _UsageError(
+            f"--prices {path}: its {dates!r} column is not dates (YYYY-MM-DD, UTC)"
+        ) from None
+    frame.index = pd.DatetimeIndex(index, name="date")
+    frame.attrs = {"source": path.name}
+    return frame
 
 
 def _serve_fake(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from kaito_pandas._synthetic import (
     synthetic_response,
 )
 from kaito_pandas._synthetic_narratives import NARRATIVES
+from kaito_pandas._synthetic_prices import synthetic_prices
 from kaito_pandas.dates import ALL_METHODS, today_utc
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "TOKENS",
     "FakeKaitoServer",
     "RecordedRequest",
+    "synthetic_prices",
     "synthetic_response",
 ]
 

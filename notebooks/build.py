@@ -1,6 +1,6 @@
 """Write the notebooks from the cells below, execute them against the fake server, save outputs.
 
-Run ``python notebooks/build.py`` to rebuild all three, or name some: ``build.py 02 03``.
+Run ``python notebooks/build.py`` to rebuild all four, or name some: ``build.py 02 03``.
 The kernel never sees ``KAITO_*`` variables, so the committed outputs always come
 from the fake server, and volatile metadata (timings, Python version) is left out
 so that a rebuild changes nothing unless a cell or the package did.
@@ -14,6 +14,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import nbformat
+import signals_cells  # notebooks/, beside this script
 from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
@@ -703,10 +704,18 @@ print("removed", len(saved), "charts")
     ),
 ]
 
+SIGNALS = [
+    ("md", signals_cells.INTRO),
+    ("md", SWITCH_MD),
+    ("code", SWITCH_CODE),
+    *signals_cells.CELLS,
+]
+
 NOTEBOOKS = {
     "01-quickstart": QUICKSTART,
     "02-compare-tokens": COMPARE,
     "03-report-charts": CHARTS,
+    "04-signals": SIGNALS,
 }
 
 

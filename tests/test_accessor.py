@@ -13,6 +13,7 @@ import pytest
 
 import kaito_pandas.accessor  # noqa: F401  # registers df.kaito
 from kaito_pandas import analytics
+from kaito_pandas.testing import synthetic_prices
 from tests.frames import make_frame
 
 matplotlib.use("Agg")
@@ -37,6 +38,10 @@ def listed() -> pd.DataFrame:
         ("resample", ("MS",), analytics.resample),
         ("corr", ("total_engagement",), analytics.corr),
         ("to_long", (), analytics.to_long),
+        ("spikes", ("total_engagement",), analytics.spikes),
+        ("abnormal", ("smart_engagement",), analytics.abnormal),
+        ("xs_rank", ("total_engagement",), analytics.xs_rank),
+        ("xs_zscore", ("total_engagement",), analytics.xs_zscore),
     ],
 )
 def test_accessor_method_gives_what_the_function_gives(
@@ -50,6 +55,32 @@ def test_accessor_corr_passes_its_options(listed: pd.DataFrame) -> None:
     result = listed.kaito.corr("total_engagement", method="spearman", on="level")
     expected = analytics.corr(listed, "total_engagement", method="spearman", on="level")
     pd.testing.assert_frame_equal(result, expected)
+
+
+def test_accessor_signals_pass_their_options(listed: pd.DataFrame) -> None:
+    prices = synthetic_prices(["BTC", "ETH"], "2024-02-20", "2024-04-30")
+    pd.testing.assert_frame_equal(
+        listed.kaito.leadlag(prices, "total_engagement", lags=3, on="level"),
+        analytics.leadlag(listed, prices, "total_engagement", lags=3, on="level"),
+    )
+    pd.testing.assert_series_equal(
+        listed.kaito.factor("smart_engagement", transform="abnormal"),
+        analytics.factor(listed, "smart_engagement", transform="abnormal"),
+    )
+    flags = listed.kaito.spikes("total_engagement", window=7, z=1.0)
+    pd.testing.assert_frame_equal(
+        listed.kaito.event_study(flags, window=(-1, 2), metric="total_engagement"),
+        analytics.event_study(listed, flags, window=(-1, 2), metric="total_engagement"),
+    )
+    pd.testing.assert_frame_equal(
+        prices.kaito.forward_returns((2,)), analytics.forward_returns(prices, (2,))
+    )
+    pd.testing.assert_frame_equal(
+        listed.kaito.quantile_returns(prices, "total_engagement", transform="level", quantiles=2),
+        analytics.quantile_returns(
+            analytics.factor(listed, "total_engagement", transform="level"), prices, quantiles=2
+        ),
+    )
 
 
 def test_accessor_smart_ratio_of_a_single_query_is_a_series() -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import requests
@@ -224,3 +225,41 @@ def test_param_is_checked_and_raw_param_is_sent_unchecked(
     with pytest.raises(SystemExit) as exited:
         main([*argv, "--raw-param", "novalue"])
     assert exited.value.code == 2
+
+
+def _closes_csv(path: Path, columns: list[str]) -> Path:
+    days = pd.date_range(end=pd.Timestamp.now(tz="UTC").normalize(), periods=400, freq="D")
+    closes = pd.DataFrame({c: 100 + np.arange(400.0) for c in columns}, index=days.date)
+    closes.rename_axis("date").to_csv(path)
+    return path
+
+
+def test_demo_with_prices_uses_the_closes_given_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prices = _closes_csv(tmp_path / "closes.csv", ["SOL", "ETH", "BTC", "DOGE"])
+    assert main(["demo", "--out", str(tmp_path / "out"), "--prices", str(prices)]) == 0
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "daily closes from closes.csv" in page
+    assert "synthetic prices" not in page
+    assert "report:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("name", "columns", "said"),
+    [
+        ("closes.csv", ["BTC", "ETH"], "no close column for SOL"),
+        ("closes.txt", ["BTC", "ETH", "SOL"], "give a .csv file"),
+    ],
+)
+def test_demo_with_prices_that_do_not_fit_exits_2_before_any_fetch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, columns: list[str], said: str
+) -> None:
+    prices = _closes_csv(tmp_path / name, columns)
+    with pytest.raises(SystemExit) as caught:
+        main(["demo", "--out", str(tmp_path / "out"), "--prices", str(prices)])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err
+    assert "demonstration data" not in err  # no server was started
+    assert not (tmp_path / "out").exists()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import requests
@@ -33,7 +34,13 @@ CHARTS = {
     "mentions-compare",
     "corr-engagement",
     "narratives-share",
+    *(f"spikes-{t}" for t in TOKENS),
+    *(f"leadlag-{t}" for t in TOKENS),
+    "event-study-spikes",
+    "quantile-returns",
 }
+#: The Signals charts that use prices, and so say whose prices they are.
+PRICED = ("leadlag-", "event-study-", "quantile-")
 EVENT = '<script>alert("pwned")</script> & <b>ETF</b>'
 DASH = "\N{EN DASH}"
 
@@ -266,6 +273,54 @@ def test_bad_arguments_raise_before_any_request(
         build_report(tmp_path / "out", client=client, tokens=tokens, days=days)
     assert server.requests == []
     assert not (tmp_path / "out").exists()
+
+
+def _signals(page: str) -> str:
+    found = re.search(r'<section id="signals">(.*?)</section>', page, re.S)
+    assert found is not None, "no Signals section"
+    return found.group(1)
+
+
+def test_signals_section_says_its_prices_are_synthetic_on_every_chart_that_uses_them(
+    built: Built,
+) -> None:
+    section = _signals(built.html())
+    assert "The prices in this section are synthetic prices" in section
+    alts = re.findall(r'alt="([^"]*)"', section)
+    assert len(alts) == 2 * len(TOKENS) + 2
+    priced = [a for a in alts if "price" in a]
+    assert len(priced) == len(TOKENS) + 2
+    assert all(a.endswith("(synthetic prices)") for a in priced)
+    assert 'href="#signals"' in built.html()
+
+
+def test_report_with_real_closes_says_where_they_come_from(
+    server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    days = pd.date_range(end=TODAY, periods=DAYS, freq="D", tz="UTC")
+    rng = np.random.default_rng(0)
+    closes = pd.DataFrame(
+        np.exp(rng.normal(0, 0.03, (DAYS, 3)).cumsum(axis=0)), index=days, columns=list(TOKENS)
+    )
+    closes.attrs = {"source": "closes.csv"}
+    with kp.Client(
+        API_KEY, base_url=server.url, today=lambda: TODAY, cache_backend="memory"
+    ) as client:
+        page = build_report(
+            tmp_path, client=client, days=DAYS, prices=closes, progress=False
+        ).read_text()
+    section = _signals(page)
+    assert "daily closes from closes.csv" in section
+    assert "synthetic" not in page
+
+
+def test_prices_without_a_tokens_column_raise_before_any_request(
+    client: kp.Client, server: FakeKaitoServer, tmp_path: Path
+) -> None:
+    closes = pd.DataFrame({"BTC": [1.0], "ETH": [1.0]}, index=pd.DatetimeIndex(["2024-06-01"]))
+    with pytest.raises(ValueError, match="no close column for SOL"):
+        build_report(tmp_path / "out", client=client, days=30, prices=closes)
+    assert server.requests == []
 
 
 def _frames(values: dict[str, list[float]]) -> dict[str, pd.DataFrame]:

@@ -4,7 +4,9 @@ Every chart takes ``ax=None`` (a new figure) or an Axes to draw on, returns the
 Axes, and works headless. Style: title from ``df.attrs``, K/M or percent axes,
 a concise UTC date axis, a "Source: Kaito" note, Okabe-Ito colours. Compared
 and stacked tokens over more than :data:`DAILY_LIMIT` days are drawn as weekly
-means (``freq="D"`` keeps every day); the subtitle says which.
+means (``freq="D"`` keeps every day); the subtitle says which. The signal
+charts (:func:`plot_leadlag`, :func:`plot_spikes`, :func:`plot_event_study`,
+:func:`plot_quantile_returns`) say "synthetic prices" when their prices are.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pandas as pd
 from kaito_pandas import analytics
 from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_sentiment
 from kaito_pandas.plotting._charts import plot_compare, plot_engagement, plot_lines, plot_share
+from kaito_pandas.plotting._outcomes import plot_event_study, plot_quantile_returns
+from kaito_pandas.plotting._signals import plot_leadlag, plot_spikes
 from kaito_pandas.plotting._style import DAILY_LIMIT, PALETTE, SOURCE_NOTE, root_figure
 
 if TYPE_CHECKING:
@@ -35,9 +39,13 @@ __all__ = [
     "plot_compare",
     "plot_corr",
     "plot_engagement",
+    "plot_event_study",
+    "plot_leadlag",
     "plot_lines",
+    "plot_quantile_returns",
     "plot_sentiment",
     "plot_share",
+    "plot_spikes",
     "savefig",
 ]
 
@@ -51,6 +59,7 @@ CHARTS: dict[str, Callable[..., Axes]] = {
     "sentiment": plot_sentiment,
     "corr": plot_corr,
     "lines": plot_lines,
+    "spikes": plot_spikes,
 }
 _FORMATS = {".png": "png", ".svg": "svg"}
 
@@ -93,7 +102,7 @@ def plot(data: pd.DataFrame, kind: str | None = None, **kwargs: Any) -> Axes:
     ----------
     data : DataFrame
         A frame from kaito_pandas, or a matrix from :func:`analytics.corr`.
-    kind : {"engagement", "compare", "share", "sentiment", "corr", "lines"}, optional
+    kind : {"engagement", "compare", "share", "sentiment", "corr", "lines", "spikes"}, optional
         The chart to draw; by default chosen from ``data.attrs["method"]`` and shape.
     **kwargs
         Passed to the chart function (``ax``, ``metric``, ``rolling``, ``freq``, ...);

@@ -17,6 +17,7 @@ from kaito_pandas.dates import METHODS
 from kaito_pandas.report._charts import chart_specs, render
 from kaito_pandas.report._html import Page, render_page
 from kaito_pandas.report._narratives import largest, movers, stacked_spec
+from kaito_pandas.report._signals import check_prices, prices_note, signal_specs
 from kaito_pandas.report._summary import WINDOWS, recent_events, summarize
 
 __all__ = [
@@ -44,6 +45,7 @@ def build_report(
     demo: bool = False,
     progress: bool | None = None,
     narratives: Sequence[str] | None = None,
+    prices: pd.DataFrame | None = None,
 ) -> Path:
     """Return the path of a self-contained ``report.html`` written with CSVs and charts beside it.
 
@@ -53,10 +55,11 @@ def build_report(
     method (``engagement.csv``, ...; header rows ``metric`` and ``token``), every
     chart as PNG, and ``report.html``, which embeds the charts as data URIs and
     holds a summary table per token (latest values, 7- and 30-day changes,
-    smart ratio), the recent event texts and a Narratives section (the largest
-    narratives' shares stacked over the period, and the narratives whose share rose
-    or fell most over 30 days, from ``narrative_mindshare.csv``). It opens offline in
-    any browser.
+    smart ratio), the recent event texts, a Signals section (spikes, lead/lag
+    against prices, an event study, quantile returns) and a Narratives section (the
+    largest narratives' shares stacked over the period, and the narratives whose share
+    rose or fell most over 30 days, from ``narrative_mindshare.csv``). It opens offline
+    in any browser.
 
     Parameters
     ----------
@@ -75,6 +78,11 @@ def build_report(
     narratives : sequence of str, optional
         Narrative ids to compare; by default every narrative of ``client.narratives()``
         (one request per narrative and calendar year); ``()`` leaves the section out.
+    prices : DataFrame, optional
+        Daily closes, one column per token named as the token, for the Signals
+        section (spikes, lead/lag, an event study and quantile returns); by
+        default :func:`kaito_pandas.testing.synthetic_prices`, which every chart
+        and the page then label "synthetic prices".
 
     Returns
     -------
@@ -84,7 +92,8 @@ def build_report(
     Raises
     ------
     ValueError
-        If ``tokens`` is empty or ``days`` is less than 1.
+        If ``tokens`` is empty, ``days`` is less than 1, or ``prices`` has no
+        column for a token (before any request).
     KaitoError
         If a fetch fails (the key is refused, the service is down or answers nonsense).
 
@@ -98,6 +107,8 @@ def build_report(
         raise ValueError("tokens is empty: give at least one Kaito token id, e.g. ('BTC',)")
     if days < 1:
         raise ValueError(f"days={days}: give at least 1")
+    if prices is not None:
+        check_prices(prices, names)
     end = client.plan("engagement", names).end  # the client's today, clipped as a fetch would
     start = end - dt.timedelta(days=days - 1)
     frames = {
@@ -106,7 +117,11 @@ def build_report(
     }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    specs = chart_specs(frames, names)
+    if prices is None:
+        from kaito_pandas.testing import synthetic_prices
+
+        prices = synthetic_prices(names, start, end)
+    specs = chart_specs(frames, names) + signal_specs(frames, names, prices)
     section = None
     if narratives is None or len(narratives):
         listed = client.narratives()
@@ -136,6 +151,7 @@ def build_report(
         events=recent_events(frames["sentiment"], names),
         files=[p.name for p in [*csvs, *(c.path for c in charts)]],
         narratives=section,
+        prices_note=prices_note(prices),
     )
     path = out / REPORT_NAME
     path.write_text(render_page(page), encoding="utf-8")

@@ -61,7 +61,7 @@ def chart_specs(frames: Mapping[str, pd.DataFrame], tokens: Sequence[str]) -> li
     ]
     specs += [
         Spec(
-            f"engagement-{_safe(token)}",
+            f"engagement-{safe_name(token)}",
             "Engagement",
             f"{token} total and smart engagement, daily and {ENGAGEMENT_ROLLING}-day mean",
             _one_token(plotting.plot_engagement, engagement, token, rolling=ENGAGEMENT_ROLLING),
@@ -78,7 +78,7 @@ def chart_specs(frames: Mapping[str, pd.DataFrame], tokens: Sequence[str]) -> li
     )
     specs += [
         Spec(
-            f"sentiment-{_safe(token)}",
+            f"sentiment-{safe_name(token)}",
             "Sentiment",
             f"{token} sentiment score with its event days",
             _one_token(plotting.plot_sentiment, sentiment, token),
@@ -103,7 +103,7 @@ def chart_specs(frames: Mapping[str, pd.DataFrame], tokens: Sequence[str]) -> li
     return specs
 
 
-def _safe(token: str) -> str:
+def safe_name(token: str) -> str:
     """Return a token as a file-name part: letters, digits, ``-`` and ``_`` only."""
     return re.sub(r"[^A-Za-z0-9_-]", "_", token)
 

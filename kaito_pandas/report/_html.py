@@ -25,12 +25,31 @@ SUMMARY_NOTE = (
     "change compares the two windows' ratio of sums, in pp. \N{EN DASH}: fewer than half the "
     "days of a window have data, or the history is shorter than two windows."
 )
+#: What a section's charts show, printed above them.
+SECTION_NOTES = {
+    "Signals": (
+        "Spikes: days whose total engagement (on a log scale) stands at least 3 standard "
+        "deviations above the 28 days before. Lead/lag: the correlation of each day's "
+        "engagement change with the price return k days later; a positive lag means "
+        "engagement moves first, and a bar outside the grey band is unusual for unrelated "
+        "series, not proof of a lead. Then the price return around spike days, and the "
+        "next-day return of the tokens grouped each day by their abnormal engagement."
+    ),
+}
 DEMO_BANNER = (
     "Demonstration data. These numbers were made up by kaito-pandas' fake Kaito server "
     "(FakeKaitoServer), not fetched from Kaito: they show what the report looks like, "
     "nothing about the tokens. Set KAITO_API_KEY to report Kaito's data."
 )
-SECTIONS = ("Engagement", "Mindshare", "Sentiment", "Mentions", "Correlation", NARRATIVES)
+SECTIONS = (
+    "Engagement",
+    "Mindshare",
+    "Sentiment",
+    "Mentions",
+    "Correlation",
+    "Signals",
+    NARRATIVES,
+)
 
 CSS = """
 :root { --ink: #1d2330; --muted: #5b6473; --rule: #e3e6eb; --accent: #0072B2;
@@ -76,6 +95,8 @@ td.up { color: var(--up); }
 td.down { color: var(--down); }
 .note { margin: 14px 0 0; max-width: 78ch; }
 .note.partial { margin: 0 0 14px; color: var(--ink); }
+.note.prices { margin: 0 0 10px; color: #7a3e00; font-weight: 500; }
+.note.section { margin: 0 0 18px; }
 figure { margin: 0 0 28px; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid var(--rule);
   border-radius: 4px; }
@@ -108,6 +129,8 @@ class Page:
     events: Sequence[Event]
     files: Sequence[str]
     narratives: NarrativeSection | None = None
+    #: What the Signals section says of its prices (synthetic, or the user's closes).
+    prices_note: str = ""
 
 
 def _e(text: object) -> str:
@@ -204,8 +227,17 @@ def _chart_sections(page: Page) -> str:
         if section == NARRATIVES and page.narratives is not None:
             figures += section_html(page.narratives)
         if figures:
+            notes = [SECTION_NOTES.get(section, "")]
+            if section == "Signals":
+                notes.insert(0, page.prices_note)
+            said = "".join(
+                f'<p class="note {"prices" if i == 0 and len(notes) > 1 else "section"}">'
+                f"{_e(n)}</p>"
+                for i, n in enumerate(notes)
+                if n
+            )
             parts.append(
-                f'<section id="{_anchor(section)}"><h2>{_e(section)}</h2>{figures}</section>'
+                f'<section id="{_anchor(section)}"><h2>{_e(section)}</h2>{said}{figures}</section>'
             )
     return "".join(parts)
 
