@@ -1,12 +1,9 @@
 """Cache and fetch engine figures, measured side by side in one run against FakeKaitoServer.
 
+The warm, repeat, list and import figures are in ``bench_performance.py``.
+
 Run: ``.venv/bin/python benchmarks/bench_cache.py`` (about a minute; prints JSON).
 
-- warm_cache_ratio: a warm-cache ``engagement("BTC")`` over the full history, read
-  from the cache and parsed (the in-process memo off), against ``json.loads`` plus
-  DataFrame construction of the same bodies (aim: at most 3).
-- repeat_ratio: the same call repeated in the same process, served by the memo of
-  parsed chunks, against the same floor (aim: at most 0.1, issue 12).
 - cold_speedup: 20 uncached tokens at 1 s simulated latency with the default
   workers, against a plain sequential ``requests`` loop over the same URLs (aim: at least 3.5),
   and the most requests the fake server saw start in any one second (limit: 5).
@@ -45,44 +42,6 @@ def best_of(func: Callable[[], object], repeat: int = 30) -> float:
         func()
         times.append(time.perf_counter() - began)
     return statistics.median(times)
-
-
-def warm_cache(server: FakeKaitoServer, cache_dir: Path, today: dt.date) -> dict[str, Any]:
-    client = kp.Client(KEY, base_url=server.url, cache_dir=cache_dir, today=lambda: today)
-    cold = kp.Client(
-        KEY, base_url=server.url, cache_dir=cache_dir, today=lambda: today, memo_bytes=0
-    )
-    client.engagement("BTC")  # fill the cache
-    session = client._transport.cached_session
-    assert session is not None
-    bodies = [
-        response.content
-        for response in session.cache.responses.values()
-        if "/api/v1/engagement" in response.url  # not the token list
-    ]
-
-    def baseline() -> pd.DataFrame:
-        parts = [pd.DataFrame(json.loads(body)) for body in bodies]
-        frame = pd.concat(parts)
-        frame.index = pd.to_datetime(frame.index, utc=True)
-        return frame.sort_index()
-
-    cold.tokens()  # its own token list, once: not what this measures
-    sent = len(server.api_requests())
-    ours = best_of(lambda: cold.engagement("BTC"))
-    repeat = best_of(lambda: client.engagement("BTC"))
-    plain = best_of(baseline)
-    assert len(server.api_requests()) == sent, "a warm-cache fetch sent a request"
-    client.close()
-    cold.close()
-    return {
-        "warm_cache_seconds": round(ours, 5),
-        "repeat_seconds": round(repeat, 5),
-        "json_plus_dataframe_seconds": round(plain, 5),
-        "warm_cache_ratio": round(ours / plain, 2),
-        "repeat_ratio": round(repeat / plain, 2),
-        "warm_cache_chunks": len(bodies),
-    }
 
 
 def cold_fetch(server: FakeKaitoServer, cache_dir: Path, today: dt.date) -> dict[str, Any]:
@@ -135,7 +94,6 @@ def main() -> int:
     began = time.perf_counter()
     with FakeKaitoServer(KEY, today=today) as server, tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        results |= warm_cache(server, root / "warm", today)
         results |= cold_fetch(server, root / "cold", today)
         results |= next_day(server, root / "refresh", today)
     results["benchmark_seconds"] = round(time.perf_counter() - began, 1)
