@@ -168,6 +168,11 @@ def quantile_returns(
         factor.to_numpy(dtype=float),
         index=pd.MultiIndex.from_arrays([dates, assets], names=["date", "asset"]),
     ).dropna()
+    if values.empty:
+        raise ValueError(
+            "quantile_returns: the factor has no value on any day (an 'abnormal' factor "
+            "needs half its baseline days of history); fetch a longer period"
+        )
     forward = forward_returns(prices, (days,))[f"{days}D"]
     held = set(forward.index.get_level_values("asset"))
     missing = sorted(set(assets) - held)

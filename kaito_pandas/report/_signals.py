@@ -92,8 +92,8 @@ def signal_specs(
                 _bound(plotting.plot_event_study, study, label="Daily price return", percent=True),
             )
         )
-    if len(tokens) >= 2:
-        factor = analytics.factor(engagement, SIGNAL_METRIC, transform="abnormal")
+    factor = analytics.factor(engagement, SIGNAL_METRIC, transform="abnormal")
+    if len(tokens) >= 2 and factor.notna().any():  # too short a period has no baseline yet
         groups = min(MAX_QUANTILES, len(tokens))
         table = analytics.quantile_returns(factor, prices, quantiles=groups, period=1)
         specs.append(
