@@ -34,6 +34,7 @@ from kaito_pandas.settings import Settings
 
 if TYPE_CHECKING:
     from kaito_pandas.client import Client
+    from kaito_pandas.store import Store
 
 __all__ = [
     "APIError",
@@ -45,6 +46,7 @@ __all__ = [
     "RateLimitError",
     "ResponseError",
     "Settings",
+    "Store",
     "UnknownNarrativeError",
     "UnknownTokenError",
     "__version__",
@@ -72,11 +74,13 @@ def __getattr__(name: str) -> Any:
     # package: `import kaito_pandas` costs about what `import pandas` does (PEP 562)
     if name == "Client":
         return importlib.import_module("kaito_pandas.client").Client
+    if name == "Store":  # pyarrow and duckdb load when a store is opened, not here
+        return importlib.import_module("kaito_pandas.store").Store
     raise AttributeError(f"module 'kaito_pandas' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), "Client"})
+    return sorted({*globals(), "Client", "Store"})
 
 
 def _new_client(**settings: Any) -> Client:

@@ -129,6 +129,16 @@ def _parser() -> argparse.ArgumentParser:
         "token (BTC, ETH, SOL); without it, synthetic prices, labelled so",
     )
 
+    sync = _subparser(
+        commands,
+        "sync",
+        "fetch tokens into a universe store (Parquet, point in time); needs the store extra",
+        "kaito-pandas sync --store data/kaito --tokens BTC,ETH,SOL --methods all",
+    )
+    from kaito_pandas.store._cli import add_arguments
+
+    add_arguments(sync)
+
     serve = _subparser(
         commands,
         "serve-fake",
@@ -385,12 +395,19 @@ def _pause() -> None:
         pause()
 
 
+def _sync(args: argparse.Namespace) -> int:
+    from kaito_pandas.store._cli import run
+
+    return run(args)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fetch": _fetch,
     "narratives": _narratives,
     "cache": _cache,
     "demo": _demo,
     "serve-fake": _serve_fake,
+    "sync": _sync,
 }
 
 
