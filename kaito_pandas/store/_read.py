@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from kaito_pandas.store._deps import require
@@ -113,28 +112,3 @@ class Reader:
             values["end"] = end
         sql = _LATEST.format(where="AND " + " AND ".join(where))
         return self.query(sql, values)
-
-
-def pivot(
-    rows: pd.DataFrame, metrics: Sequence[str], names: Sequence[str], entity: str
-) -> pd.DataFrame:
-    """The wide frame a list query returns: a UTC day index, ``(metric, name)`` columns."""
-    text = [m for m in metrics if rows.loc[rows["metric"] == m, "text"].notna().any()]
-    dates, day_codes = np.unique(rows["date"].to_numpy(), return_inverse=True)
-    columns = pd.MultiIndex.from_product([list(metrics), list(names)], names=["metric", entity])
-    column_codes = columns.get_indexer(pd.MultiIndex.from_arrays([rows["metric"], rows["name"]]))
-    numbers = np.full((len(dates), len(columns)), np.nan)
-    numbers[day_codes, column_codes] = rows["value"].to_numpy(dtype="float64", na_value=np.nan)
-    index = pd.DatetimeIndex(dates, name="date")
-    index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
-    index = index.as_unit("ns")  # as the fetch functions give it
-    frame = pd.DataFrame(numbers, index=index, columns=columns)
-    for metric in text:  # the sentiment event: a text column, as the fetch functions give it
-        words = np.full((len(dates), len(columns)), None, dtype=object)
-        words[day_codes, column_codes] = rows["text"].to_numpy(dtype=object)
-        chosen = columns.get_locs([metric])
-        for position in chosen:
-            frame[columns[position]] = pd.array(words[:, position], dtype="string")
-    if len(index):  # a day with no value for any name is a row of NaN, as in a list query
-        frame = frame.reindex(pd.date_range(index[0], index[-1], freq="D", name="date", unit="ns"))
-    return frame

@@ -15,7 +15,9 @@ from kaito_pandas.dates import METHODS
 from kaito_pandas.errors import KaitoWarning
 from kaito_pandas.store._layout import COLUMNS, Location
 from kaito_pandas.store._lock import locked, unlock
-from kaito_pandas.store._read import Reader, pivot
+from kaito_pandas.store._panel import distinct as _distinct
+from kaito_pandas.store._panel import pivot_table, read_rows
+from kaito_pandas.store._read import Reader
 from kaito_pandas.store._sync import DEFAULT_BATCH_SIZE, SyncResult, canonical_params, sync
 
 if TYPE_CHECKING:
@@ -252,27 +254,11 @@ class Store:
             raise ValueError(f"kind={kind!r}: use 'token', 'keyword' or 'narrative'")
         wanted = _names(names, "names")
         options = canonical_params(params)
-        self._reader.refresh(method)
-        held = self._reader.query(
-            "SELECT DISTINCT name, metric FROM kaito WHERE method = $m AND kind = $k AND params = $p",
-            {"m": method, "k": kind, "p": options},
-        )
-        known = {*held["metric"], *_ALWAYS.get(method, ())} if len(held) else set()
-        metrics = [metric] if metric != method else sorted(known, key=_metric_rank)
-        if (metric not in known and metric != method) or not known:
-            raise ValueError(
-                f"the store holds no {metric!r} for {kind}s with params {options}; run sync first"
-            )
-        stored = sorted(set(held["name"]))
-        missing = sorted(set(wanted or []) - set(stored))
-        if missing:
-            raise ValueError(
-                f"the store holds no {method} for {', '.join(missing)}: sync them first"
-            )
         when = _as_of(as_of)
-        rows = self._reader.latest(
+        table = read_rows(
+            self._location,
             method=method,
-            metrics=metrics,
+            metrics=None if metric == method else [metric],
             names=wanted,
             kind=kind,
             params=options,
@@ -280,15 +266,21 @@ class Store:
             end=_day(end),
             as_of=when,
         )
-        chosen = wanted if wanted is not None else stored
-        if rows.empty and when is not None:
-            warnings.warn(
-                f"nothing in the store was fetched by {when}: the panel is empty",
-                KaitoWarning,
-                stacklevel=2,
-            )
-        frame = pivot(rows, metrics, chosen, _ENTITY[kind])
-        partial = rows.loc[rows["partial"].fillna(False).astype(bool), "date"]
+        found_metrics, found_names = (_distinct(table, c) for c in ("metric", "name"))
+        if table.num_rows == 0 or (wanted and set(wanted) - found_names):
+            # nothing (or not every name) came back: say whether the store holds them at all
+            self._check_held(method, metric, kind, options, wanted)
+            if when is not None and table.num_rows == 0:
+                warnings.warn(
+                    f"nothing in the store was fetched by {when}: the panel is empty",
+                    KaitoWarning,
+                    stacklevel=2,
+                )
+        known = {*found_metrics, *_ALWAYS.get(method, ())}
+        metrics = [metric] if metric != method else sorted(known, key=_metric_rank)
+        chosen = wanted if wanted is not None else sorted(found_names)
+        frame = pivot_table(table, metrics, chosen, _ENTITY[kind])
+        partial = frame.attrs.pop("partial_days", None)
         frame.attrs = {
             "method": method,
             _ENTITY[kind]: chosen,
@@ -298,9 +290,29 @@ class Store:
             "as_of": None if when is None else when.isoformat(),
             "source": "store",
         }
-        if len(partial):
-            frame.attrs["partial_from"] = pd.Timestamp(partial.min()).date().isoformat()
+        if partial:
+            frame.attrs["partial_from"] = partial
         return frame
+
+    def _check_held(
+        self, method: str, metric: str, kind: str, options: str, wanted: list[str] | None
+    ) -> None:
+        """Raise ValueError if the store holds no such series, or not for every name wanted."""
+        self._reader.refresh(method)
+        held = self._reader.query(
+            "SELECT DISTINCT name, metric FROM kaito WHERE method = $m AND kind = $k AND params = $p",
+            {"m": method, "k": kind, "p": options},
+        )
+        known = {*held["metric"], *_ALWAYS.get(method, ())} if len(held) else set()
+        if (metric not in known and metric != method) or not known:
+            raise ValueError(
+                f"the store holds no {metric!r} for {kind}s with params {options}; run sync first"
+            )
+        missing = sorted(set(wanted or []) - set(held["name"]))
+        if missing:
+            raise ValueError(
+                f"the store holds no {method} for {', '.join(missing)}: sync them first"
+            )
 
     def sql(self, query: str, params: Any = None) -> pd.DataFrame:
         """Run DuckDB SQL over the store's views; return the result as a DataFrame.
