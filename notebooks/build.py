@@ -767,17 +767,34 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def build(name: str) -> Path:
-    """Write, execute and save one notebook; return its path."""
+    """Write, execute and save one notebook; return its path.
+
+    A notebook kept as a jupytext percent script (``NN-name.py``) is read from it,
+    and saved paired with it; the others are made from the cell strings above.
+    """
+    path = HERE / f"{name}.ipynb"
+    script = HERE / f"{name}.py"
+    if script.exists():
+        import jupytext
+
+        nb = jupytext.read(script)
+        for i, cell in enumerate(nb.cells, 1):
+            cell.id = f"{name[:2]}-{i:02d}"
+        nb = strip_volatile(execute(nb))
+        nbformat.validate(nb)
+        jupytext.write(nb, path)
+        return path
     nb = strip_volatile(execute(make_notebook(name, NOTEBOOKS[name])))
     nbformat.validate(nb)
-    path = HERE / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
 
 
 def main(argv: list[str]) -> None:
     """Build the notebooks whose names start with any argument, or all."""
-    names = [n for n in NOTEBOOKS if not argv or any(n.startswith(a) for a in argv)]
+    scripts = sorted(p.stem for p in HERE.glob("[0-9][0-9]-*.py"))
+    every = sorted({*NOTEBOOKS, *scripts})
+    names = [n for n in every if not argv or any(n.startswith(a) for a in argv)]
     for name in names:
         path = build(name)
         print(f"{path.name}: {path.stat().st_size / 1024:.0f} KB")
