@@ -15,7 +15,8 @@ machine, most of it the first sync; ``--tokens 100`` for a quicker look). Prints
   method), rows written (the new day, and the day that was partial).
 - panel: ``store.panel("mindshare")`` for every token since 2020 against the warm
   list query ``client.mindshare(tokens)`` (cache warm, in-process memo off): median
-  seconds of alternating runs, and the ratio (goal: at least 10x faster); the peak
+  seconds of alternating runs, and the ratio (goal: at least 10x faster), also after
+  ``compact()`` (one file per partition instead of one per batch and sync); the peak
   memory each adds (resident set, whole process, measured in a child process).
 - size: bytes on disk per token-year, per method and overall, before and after
   ``compact()``.
@@ -183,6 +184,15 @@ def main() -> None:
             }
             replaced = later.compact()
             result["size_after_compact"] = {"files_replaced": replaced, **_size(later, len(tokens))}
+            compacted = []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                later.panel("mindshare")
+                compacted.append(time.perf_counter() - started)
+            result["panel"]["panel_after_compact_s"] = round(statistics.median(compacted), 3)
+            result["panel"]["speedup_after_compact"] = round(
+                statistics.median(list_times) / statistics.median(compacted), 1
+            )
     print(json.dumps(result, indent=1))
 
 

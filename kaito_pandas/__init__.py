@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from kaito_pandas import accessor as _accessor  # noqa: F401  (registers df.kaito)
+from kaito_pandas._docs import documented
+from kaito_pandas._public import public_dir
 from kaito_pandas.dates import DateLike
 from kaito_pandas.errors import (
     APIError,
@@ -69,6 +71,10 @@ _default: Client | None = None
 _overrides: dict[str, Any] = {}
 
 
+#: Subpackages that tab completion offers and ``kp.<name>`` imports on first use.
+_SUBPACKAGES = ("analytics", "plotting", "report", "store", "testing")
+
+
 def __getattr__(name: str) -> Any:
     # requests, requests-cache and urllib3 load with the first client, not with the
     # package: `import kaito_pandas` costs about what `import pandas` does (PEP 562)
@@ -76,11 +82,12 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("kaito_pandas.client").Client
     if name == "Store":  # pyarrow and duckdb load when a store is opened, not here
         return importlib.import_module("kaito_pandas.store").Store
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"kaito_pandas.{name}")
     raise AttributeError(f"module 'kaito_pandas' has no attribute {name!r}")
 
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), "Client", "Store"})
+__dir__ = public_dir([*__all__, *_SUBPACKAGES])
 
 
 def _new_client(**settings: Any) -> Client:
@@ -174,6 +181,7 @@ def configure(**settings: Any) -> Client | None:
     return client
 
 
+@documented("engagement", module=True)
 def engagement(
     token: TokenArg = None,
     *,
@@ -182,10 +190,10 @@ def engagement(
     end: DateLike | None = None,
     errors: Errors = "raise",
     progress: bool | None = None,
+    refresh: bool = False,
     params: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
-    """Return daily engagement with the default client; see :meth:`Client.engagement`."""
     with _default_client() as client:
         return client.engagement(
             token,
@@ -194,11 +202,13 @@ def engagement(
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
 
+@documented("mentions", module=True)
 def mentions(
     token: TokenArg = None,
     *,
@@ -207,10 +217,10 @@ def mentions(
     end: DateLike | None = None,
     errors: Errors = "raise",
     progress: bool | None = None,
+    refresh: bool = False,
     params: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
-    """Return daily mentions per source with the default client; see :meth:`Client.mentions`."""
     with _default_client() as client:
         return client.mentions(
             token,
@@ -219,11 +229,13 @@ def mentions(
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
 
+@documented("mindshare", module=True)
 def mindshare(
     token: TokenArg = None,
     *,
@@ -232,10 +244,10 @@ def mindshare(
     end: DateLike | None = None,
     errors: Errors = "raise",
     progress: bool | None = None,
+    refresh: bool = False,
     params: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
-    """Return daily mindshare with the default client; see :meth:`Client.mindshare`."""
     with _default_client() as client:
         return client.mindshare(
             token,
@@ -244,11 +256,13 @@ def mindshare(
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
 
+@documented("sentiment", module=True)
 def sentiment(
     token: TokenArg = None,
     *,
@@ -257,10 +271,10 @@ def sentiment(
     end: DateLike | None = None,
     errors: Errors = "raise",
     progress: bool | None = None,
+    refresh: bool = False,
     params: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
-    """Return daily sentiment with the default client; see :meth:`Client.sentiment`."""
     with _default_client() as client:
         return client.sentiment(
             token,
@@ -269,11 +283,13 @@ def sentiment(
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
 
+@documented("narrative_mindshare", module=True)
 def narrative_mindshare(
     narrative: TokenArg = None,
     *,
@@ -281,11 +297,10 @@ def narrative_mindshare(
     end: DateLike | None = None,
     errors: Errors = "raise",
     progress: bool | None = None,
+    refresh: bool = False,
     params: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
-    """Return a narrative's daily mindshare with the default client; see
-    :meth:`Client.narrative_mindshare`."""
     with _default_client() as client:
         return client.narrative_mindshare(
             narrative,
@@ -293,37 +308,37 @@ def narrative_mindshare(
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
 
+@documented("tokens", module=True)
 def tokens(*, scope: str | None = None) -> pd.DataFrame:
-    """Return the tokens Kaito supports with the default client; see :meth:`Client.tokens`."""
     with _default_client() as client:
         return client.tokens(scope=scope)
 
 
+@documented("narratives", module=True)
 def narratives() -> pd.DataFrame:
-    """Return the narratives Kaito tracks with the default client; see :meth:`Client.narratives`."""
     with _default_client() as client:
         return client.narratives()
 
 
+@documented("get_json", module=True)
 def get_json(endpoint: str, *, cache: bool = True, **params: Any) -> Any:
-    """Return the JSON of any ``GET /api/v1/<endpoint>`` with the default client; see
-    :meth:`Client.get_json`."""
     with _default_client() as client:
         return client.get_json(endpoint, cache=cache, **params)
 
 
+@documented("cache_info", module=True)
 def cache_info() -> pd.DataFrame:
-    """Return the default client's cached responses, one row each; see :meth:`Client.cache_info`."""
     with _default_client() as client:
         return client.cache_info()
 
 
+@documented("clear_cache", module=True)
 def clear_cache(expired_only: bool = False) -> None:
-    """Empty the default client's cache (or drop only expired entries); see :meth:`Client.clear_cache`."""
     with _default_client() as client:
         client.clear_cache(expired_only=expired_only)

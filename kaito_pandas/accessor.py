@@ -5,12 +5,14 @@ Importing this module registers the accessor on every pandas DataFrame.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+import inspect
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
-from kaito_pandas import analytics
+from kaito_pandas import analytics, plotting
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from kaito_pandas.analytics._common import Stat
     from kaito_pandas.analytics._factors import Transform
 
-__all__ = ["KaitoAccessor"]
+__all__ = ["KaitoAccessor", "KaitoSeriesAccessor"]
 
 
 @pd.api.extensions.register_dataframe_accessor("kaito")
@@ -191,6 +193,56 @@ class KaitoAccessor:
 
     def plot(self, kind: str | None = None, **kwargs: Any) -> Axes:
         """Draw the chart that fits the frame; see :func:`kaito_pandas.plotting.plot`."""
-        from kaito_pandas import plotting
+        frame: Any = self._frame
+        return plotting.plot(
+            frame.to_frame() if isinstance(frame, pd.Series) else frame, kind, **kwargs
+        )
 
-        return plotting.plot(self._frame, kind, **kwargs)
+
+@pd.api.extensions.register_series_accessor("kaito")
+class KaitoSeriesAccessor(KaitoAccessor):
+    """The same methods on a Series: ``df.kaito.smart_ratio().kaito.rolling(7)`` chains.
+
+    A method that needs a frame (``select_metric``, ``xs_rank``, ...) says so.
+    """
+
+    def __init__(self, series: pd.Series[Any]) -> None:
+        # the analytics take a Series wherever a single column makes sense
+        super().__init__(cast("pd.DataFrame", series))
+
+
+def _needs_a_frame(name: str) -> Callable[..., Any]:
+    def method(self: KaitoSeriesAccessor, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"series.kaito.{name}() needs a frame (several columns or tokens), and this is "
+            f"a Series: call it on the frame the Series came from, or on series.to_frame()"
+        )
+
+    method.__name__ = name
+    method.__doc__ = f"Not for a Series: see ``df.kaito.{name}``."
+    return method
+
+
+for _name in ("smart_ratio", "select_metric", "share", "corr", "xs_rank", "xs_zscore", "to_long"):
+    setattr(KaitoSeriesAccessor, _name, _needs_a_frame(_name))
+
+
+def _full_docstring(method: Callable[..., Any], function: Callable[..., Any]) -> str:
+    """The function's docstring for the method: its own summary, the function's details
+    without the ``data`` parameter (the frame the accessor is on)."""
+    summary = (inspect.getdoc(method) or "").split("\n")[0].split("; see ")[0].rstrip(".") + "."
+    body = (inspect.getdoc(function) or "").partition("\n")[2]
+    # the data parameter and its indented description, whatever it is called there
+    body = re.sub(r"\n(data|frame|values)( : [^\n]*)?\n(    [^\n]*\n)*", "\n", body, count=1)
+    where = f"{function.__module__.split('._')[0]}.{function.__name__}"
+    return f"{summary}\n\n``df.kaito.{function.__name__}(...)`` is ``{where}(df, ...)``.\n{body}"
+
+
+for _name, _method in list(vars(KaitoAccessor).items()):
+    _doc = inspect.getdoc(_method) or ""
+    # private, or a composite with a docstring of its own
+    if _name.startswith("_") or "Parameters" in _doc or "``df.kaito." in _doc:
+        continue
+    _method.__doc__ = _full_docstring(
+        _method, getattr(analytics, _name, None) or getattr(plotting, _name)
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -49,7 +50,10 @@ def _subparser(
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    # SUPPRESS: not given here, the value from before the command (or False) stays
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
     return parser
 
 
@@ -61,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {kp.__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     fetch = _subparser(
@@ -91,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY=VALUE",
         help="a parameter sent as it is, unchecked (one Kaito added after this release)",
+    )
+    fetch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="fetch again whatever the cache holds, and replace the cached answers",
     )
     fetch.add_argument("-o", "--output", help="write .csv, .json or .parquet instead of printing")
     fetch.add_argument("--plot", metavar="FILE", help="also draw the fitting chart (.png or .svg)")
@@ -220,6 +230,7 @@ def _fetch(args: argparse.Namespace) -> int:
             keyword=keyword,
             start=args.start,
             end=args.end,
+            refresh=args.refresh,
             params=raw or None,
             **params,
         )
@@ -231,7 +242,9 @@ def _fetch(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.output is None:
-        print(_display(frame).to_string())
+        shown = _display(frame)
+        # a terminal gets pandas' truncated view; a pipe or a file gets every row
+        print(repr(shown) if sys.stdout.isatty() else shown.to_string())
     else:
         _write(frame, Path(args.output))
         print(f"wrote {len(frame)} days to {args.output}", file=sys.stderr)
@@ -255,7 +268,7 @@ def _narratives(args: argparse.Namespace) -> int:
     elif args.output.endswith(".csv"):
         frame.to_csv(args.output, index=False)
     else:
-        frame.to_json(args.output, orient="records", indent=1)
+        _write_json(frame, Path(args.output), orient="records")
     if args.output is not None:
         print(f"wrote {len(frame)} narratives to {args.output}", file=sys.stderr)
     return 0
@@ -279,9 +292,15 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
     if path.suffix == ".csv":
         _display(frame).to_csv(path)
     elif path.suffix == ".json":
-        _flat(_display(frame)).to_json(path, orient="index", indent=1)
+        _write_json(_flat(_display(frame)), path, orient="index")
     else:
         _flat(frame).to_parquet(path)
+
+
+def _write_json(frame: pd.DataFrame, path: Path, *, orient: str) -> None:
+    """JSON as people write it: pandas' values (NaN as null), but ``/`` not escaped."""
+    data = json.loads(frame.to_json(orient=orient))  # type: ignore[call-overload]
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _require_pyarrow() -> None:
@@ -299,7 +318,10 @@ def _cache(args: argparse.Namespace) -> int:
         before = len(client.cache_info())
         client.clear_cache(expired_only=args.expired)
         after = len(client.cache_info())
-        print(f"deleted {before - after} cached responses; {after} left")
+        deleted = before - after
+        print(
+            f"deleted {deleted} cached {'response' if deleted == 1 else 'responses'}; {after} left"
+        )
         return 0
     info = client.cache_info()
     where = _where(client)

@@ -17,6 +17,7 @@ import requests
 from requests_cache import DO_NOT_CACHE
 
 from kaito_pandas import cache
+from kaito_pandas._docs import documented
 from kaito_pandas.dates import DateLike, today_utc
 from kaito_pandas.errors import CacheMissError, KaitoError, ResponseError
 from kaito_pandas.fetching import fetch_query
@@ -162,6 +163,7 @@ class Client:
             if depth == 0:
                 self._end()
 
+    @documented("engagement")
     def engagement(
         self,
         token: TokenArg = None,
@@ -171,49 +173,10 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
+        refresh: bool = False,
         params: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> pd.DataFrame:
-        """Return daily ``total_engagement`` and ``smart_engagement`` of a token or keyword.
-
-        Parameters
-        ----------
-        token : str or list of str, optional
-            Kaito token id(s), e.g. ``"BTC"``. A list gives ``(metric, token)`` columns.
-        keyword : str or list of str, optional
-            Free text instead of a token; ``smart_engagement`` is then all NaN.
-        start, end : str, date, datetime or Timestamp, optional
-            First and last day, inclusive, in UTC; default 2023-01-01 and today.
-        errors : {"raise", "warn"}
-            For a list: raise one error naming every name that failed, or warn,
-            return the others and list the failures in ``attrs["failed"]``.
-        progress : bool, optional
-            Show a progress bar when several requests must be sent (only in a
-            terminal or notebook); default the client's ``progress`` setting.
-        params : mapping, optional
-            Parameters sent to the API unchecked, for ones Kaito adds after this
-            release: ``params={"new_param": "x"}``.
-        **options
-            None are documented for this method: any other keyword (a typo such
-            as ``strat=``) raises ValueError, with a did-you-mean, before any request.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Daily UTC index named ``date``; float64 columns.
-
-        Raises
-        ------
-        ValueError
-            Bad arguments, before any request.
-        KaitoError
-            The key is missing or refused, or the service failed or answered nonsense.
-
-        Examples
-        --------
-        >>> df = client.engagement("BTC", start="2024-03-01", end="2024-03-05")  # doctest: +SKIP
-        >>> df["total_engagement"].sum()  # doctest: +SKIP
-        """
         return self.fetch(
             "engagement",
             token,
@@ -222,10 +185,12 @@ class Client:
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
+    @documented("mentions")
     def mentions(
         self,
         token: TokenArg = None,
@@ -235,31 +200,10 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
+        refresh: bool = False,
         params: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> pd.DataFrame:
-        """Return daily document mentions per source (``document_mentions_twitter``, ...).
-
-        Parameters
-        ----------
-        token, keyword, start, end, errors, progress, params, **options
-            As for :meth:`engagement`; the earliest day is 2023-01-01.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One float64 column per source.
-
-        Raises
-        ------
-        ValueError, KaitoError
-            As for :meth:`engagement`.
-
-        Examples
-        --------
-        >>> df = client.mentions(keyword="ETF approval")  # doctest: +SKIP
-        >>> df.sum(axis=1)  # doctest: +SKIP
-        """
         return self.fetch(
             "mentions",
             token,
@@ -268,10 +212,12 @@ class Client:
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
+    @documented("mindshare")
     def mindshare(
         self,
         token: TokenArg = None,
@@ -281,37 +227,10 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
+        refresh: bool = False,
         params: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> pd.DataFrame:
-        """Return the daily ``mindshare`` of a token: a fraction of attention, 0.15 is 15%.
-
-        Parameters
-        ----------
-        token : str or list of str
-            Kaito token id(s); mindshare takes no keyword (a ``keyword=`` raises ValueError).
-        start, end : date-like, optional
-            Default 2020-01-01 and today (UTC).
-        errors, progress, params
-            As for :meth:`engagement`.
-        **options
-            The documented ``scope="pretge"`` (pre-launch projects); any other
-            keyword raises ValueError before any request.
-
-        Returns
-        -------
-        pandas.DataFrame
-
-        Raises
-        ------
-        ValueError, KaitoError
-            As for :meth:`engagement`.
-
-        Examples
-        --------
-        >>> df = client.mindshare(["BTC", "ETH"], start="2024-01-01")  # doctest: +SKIP
-        >>> df["mindshare"].mean()  # doctest: +SKIP
-        """
         return self.fetch(
             "mindshare",
             token,
@@ -320,10 +239,12 @@ class Client:
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
+    @documented("sentiment")
     def sentiment(
         self,
         token: TokenArg = None,
@@ -333,40 +254,10 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
+        refresh: bool = False,
         params: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> pd.DataFrame:
-        """Return the daily ``sentiment_score`` and ``sentiment_event`` text of a token.
-
-        Parameters
-        ----------
-        token : str or list of str
-            Kaito token id(s); sentiment takes no keyword (a ``keyword=`` raises ValueError).
-        start, end : date-like, optional
-            Default 2020-01-01 and today (UTC).
-        errors, progress, params
-            As for :meth:`engagement`.
-        **options
-            The documented ``adjusted``, ``average``, ``gaussian`` (booleans, sent
-            as ``true``/``false``), ``language`` (``all``, ``en``, ``zh``, ``ko``,
-            ``others``) and ``version`` (2 or 3); anything else, or another value,
-            raises ValueError before any request.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``sentiment_score`` float64; ``sentiment_event`` text, missing on quiet days.
-
-        Raises
-        ------
-        ValueError, KaitoError
-            As for :meth:`engagement`.
-
-        Examples
-        --------
-        >>> df = client.sentiment("BTC", language="en")  # doctest: +SKIP
-        >>> df.dropna(subset="sentiment_event")  # doctest: +SKIP
-        """
         return self.fetch(
             "sentiment",
             token,
@@ -375,10 +266,12 @@ class Client:
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
+    @documented("narrative_mindshare")
     def narrative_mindshare(
         self,
         narrative: TokenArg = None,
@@ -387,45 +280,10 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
+        refresh: bool = False,
         params: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> pd.DataFrame:
-        """Return the daily ``narrative_mindshare`` of a narrative: its share of attention.
-
-        A fraction like mindshare (0.08 is 8% of crypto-Twitter conversation): it
-        averages over time, never sums. Narrative ids are case-sensitive (``AI``,
-        ``DeFi``, ``Account Abstraction``); :meth:`narratives` lists them, and an id
-        not in that list is warned about (or, with ``check_tokens="raise"``, raises
-        :class:`UnknownNarrativeError` with suggestions) before any request.
-
-        Parameters
-        ----------
-        narrative : str or list of str
-            Kaito narrative id(s). A list gives ``(metric, narrative)`` columns.
-        start, end : date-like, optional
-            Default 2023-01-01 and today (UTC).
-        errors, progress, params
-            As for :meth:`engagement`.
-        **options
-            None are documented: any other keyword raises ValueError before any request.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Daily UTC index named ``date``; float64 ``narrative_mindshare``.
-
-        Raises
-        ------
-        ValueError, KaitoError
-            As for :meth:`engagement`.
-        UnknownNarrativeError
-            With ``check_tokens="raise"``, an id not in Kaito's narrative list; nothing is sent.
-
-        Examples
-        --------
-        >>> df = client.narrative_mindshare(["AI", "DeFi", "RWA"], start="2024-01-01")  # doctest: +SKIP
-        >>> df.kaito.share().plot.area()  # doctest: +SKIP
-        """
         return self.fetch(
             "narrative_mindshare",
             narrative,
@@ -433,62 +291,19 @@ class Client:
             end=end,
             errors=errors,
             progress=progress,
+            refresh=refresh,
             params=params,
             **options,
         )
 
+    @documented("tokens")
     def tokens(self, *, scope: str | None = None) -> pd.DataFrame:
-        """Return the tokens Kaito supports: ``token``, ``fullname``, ``symbol``, ``coingecko_id``.
-
-        Needs no API key, and is cached for a day. Kaito's ``token`` id can differ from
-        the market ticker (``symbol``). Token queries check their ids against this list.
-
-        Parameters
-        ----------
-        scope : {"pretge"}, optional
-            ``"pretge"`` lists only pre-launch (Pre-TGE) projects, whose
-            ``coingecko_id`` may be missing (None).
-
-        Returns
-        -------
-        pandas.DataFrame
-
-        Raises
-        ------
-        ValueError
-            If ``scope`` is not a documented scope; nothing is sent.
-        KaitoError
-            The service failed or answered something that is not a list of tokens.
-
-        Examples
-        --------
-        >>> tokens = client.tokens()  # doctest: +SKIP
-        >>> tokens.loc[tokens.symbol == "HYPE", "token"]  # doctest: +SKIP
-        """
         if scope is not None and scope not in SCOPES:
             raise ValueError(f"scope={scope!r}: use one of {', '.join(SCOPES)}, or leave it out")
         return self._listed(TOKEN_IDS, {"scope": scope} if scope else {})
 
+    @documented("narratives")
     def narratives(self) -> pd.DataFrame:
-        """Return the narratives Kaito tracks: ``narrative``, ``fullname``, ``description``.
-
-        Needs no API key, and is cached for a day. ``narrative`` is the id to pass to
-        :meth:`narrative_mindshare`; ids are case-sensitive and some hold spaces.
-
-        Returns
-        -------
-        pandas.DataFrame
-
-        Raises
-        ------
-        KaitoError
-            The service failed or answered something that is not a list of narratives.
-
-        Examples
-        --------
-        >>> narratives = client.narratives()  # doctest: +SKIP
-        >>> client.narrative_mindshare(narratives["narrative"].head(5).tolist())  # doctest: +SKIP
-        """
         return self._listed(NARRATIVE_IDS, {})
 
     def _listed(self, kind: IdKind, params: dict[str, str]) -> pd.DataFrame:
@@ -531,41 +346,8 @@ class Client:
         budget = min(TOKEN_LIST_DEADLINE, self.settings.retry_deadline)
         return self._get_list(kind, once, {}, deadline=time.monotonic() + budget)
 
+    @documented("get_json")
     def get_json(self, endpoint: str, *, cache: bool = True, **params: Any) -> Any:
-        """Return the parsed JSON of ``GET /api/v1/<endpoint>``, for endpoints the package does not model.
-
-        Same key, timeouts, retries, rate limit, error types and cache as the
-        frames; nothing is parsed into a frame, and no parameter is checked but
-        for the key (it travels in a header). Kaito publishes no response
-        examples for ``mindshare_arena``, ``mindshare_delta``, ``events``,
-        ``smart_followers`` and the like, so their shapes may change.
-
-        Parameters
-        ----------
-        endpoint : str
-            The endpoint's name, one path segment: ``"mindshare_arena"``.
-        cache : bool, default True
-            ``False`` neither reads nor writes the cache (offline, that raises).
-        **params
-            Query parameters, sent as given; booleans as ``true``/``false``, None left out.
-
-        Returns
-        -------
-        object
-            The decoded JSON: a dict, list, number, string or None.
-
-        Raises
-        ------
-        ValueError
-            A bad endpoint name or parameter, before any request.
-        KaitoError
-            As for :meth:`engagement`; a body that is not JSON is a ResponseError.
-
-        Examples
-        --------
-        >>> arena = client.get_json("mindshare_arena", duration="7d")  # doctest: +SKIP
-        >>> sorted(arena)  # doctest: +SKIP
-        """
         check_endpoint(endpoint)
         sent = plain_params(params)
         what = f"{endpoint}" + "".join(f" {k}={v}" for k, v in sent.items())
@@ -621,6 +403,7 @@ class Client:
         end: DateLike | None = None,
         errors: Errors = "raise",
         progress: bool | None = None,
+        refresh: bool = False,
         params: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> pd.DataFrame:
@@ -669,24 +452,13 @@ class Client:
                 settings=self.settings,
                 errors=errors,
                 progress=progress,
+                refresh=refresh,
             )
         guard.check_zeros(frame, query, self.settings.check_tokens, warned=unknown)
         return frame
 
+    @documented("cache_info")
     def cache_info(self) -> pd.DataFrame:
-        """Return one row per cached response: method, token or keyword, dates, expiry, size.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``method``, ``token``, ``keyword``, ``start``, ``end``,
-            ``params``, ``created``, ``expires`` (NaT: never), ``expired``, ``size``;
-            empty when caching is off.
-
-        Examples
-        --------
-        >>> client.cache_info().groupby("method")["size"].sum()  # doctest: +SKIP
-        """
         session = self._transport.cached_session
         if session is not None:
             try:
@@ -707,13 +479,8 @@ class Client:
         session = self._transport.cached_session
         return None if session is None else cache.cache_path(session)
 
+    @documented("clear_cache")
     def clear_cache(self, *, expired_only: bool = False) -> None:
-        """Delete every cached response of this client's cache, or only the expired ones.
-
-        Examples
-        --------
-        >>> client.clear_cache(expired_only=True)  # doctest: +SKIP
-        """
         self._transport.memo.clear()
         session = self._transport.cached_session
         if session is not None:

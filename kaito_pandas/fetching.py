@@ -52,6 +52,7 @@ def fetch_query(
     settings: Settings,
     errors: Literal["raise", "warn"] = "raise",
     progress: bool | None = None,
+    refresh: bool = False,
 ) -> pd.DataFrame:
     """Return the frame of ``query``, fetching only the chunks the cache cannot answer.
 
@@ -71,6 +72,9 @@ def fetch_query(
     progress : bool, optional
         Show a progress bar when more than one request must be sent; defaults
         to ``settings.progress``.
+    refresh : bool
+        Send every chunk the query touches, whatever the cache holds, and
+        replace the cached answers (the in-process memo is emptied).
 
     Returns
     -------
@@ -88,13 +92,17 @@ def fetch_query(
     --------
     >>> fetch_query(transport, query, today=dt.date(2024, 6, 1), settings=settings)  # doctest: +SKIP
     """
+    if refresh and settings.offline:
+        raise ValueError("refresh=True sends requests, but offline mode is on: turn it off first")
     memo = transport.memo if not settings.offline else None
+    if refresh and memo is not None:
+        memo.clear()  # it holds what the cache held; the chunks are about to be replaced
     whole = ("frame", query, today)  # the frame of a query whose chunks all came from the cache
-    remembered = memo.get(whole) if memo is not None else None
+    remembered = memo.get(whole) if memo is not None and not refresh else None
     if remembered is not None:  # asked before, and every chunk's cache entry is still fresh
         built = _Built(remembered.copy(), {}, {})
     else:
-        built = _build(transport, query, today, settings, errors, progress, memo)
+        built = _build(transport, query, today, settings, errors, progress, memo, refresh)
         if memo is not None and built.from_cache and not built.failures:
             size = int(built.frame.memory_usage(index=True).sum())
             memo.put(whole, built.frame.copy(), size=size, expires=built.expires)
@@ -143,6 +151,7 @@ def _build(
     errors: Literal["raise", "warn"],
     progress: bool | None,
     memo: ChunkMemo | None,
+    refresh: bool = False,
 ) -> _Built:
     """Read what the cache holds, fetch the rest, and build the frame; raise what failed."""
     jobs = [(name, first, last) for name in query.names for first, last in query.chunks(today)]
@@ -183,6 +192,9 @@ def _build(
     # when the frame's cache entries expire: the first of its chunks' (None: never)
     expires: dt.datetime | None = None
     for job in jobs:
+        if refresh:
+            to_send.append(job)
+            continue
         params = query.request_params(*job)
         url = transport.url(query.method, params)
         held = memo.lookup(url) if memo is not None else None
@@ -218,6 +230,7 @@ def _build(
                 expire_after=ChunkExpiry(last, today, settings.settle_days, settings.expire_after),
                 stop=stop,
                 deadline=deadline,
+                refresh=refresh,
             )
         except CancelledError:
             return None

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kaito_pandas._fake_requests import _BadRequestError, _Fault, _parse_query
+from kaito_pandas._public import public_dir
 from kaito_pandas._synthetic import (
     GAUSSIAN_RADIUS,
     GAUSSIAN_SIGMA,
@@ -43,6 +44,8 @@ __all__ = [
     "synthetic_prices",
     "synthetic_response",
 ]
+
+__dir__ = public_dir(__all__)
 
 
 @dataclass(frozen=True)
@@ -243,7 +246,7 @@ class FakeKaitoServer:
 
     Examples
     --------
-    >>> with FakeKaitoServer("k") as fake:
+    >>> with FakeKaitoServer("demo-key-5e1f93ab") as fake:
     ...     requests.get(f"{fake.url}/api/v1/tokens", timeout=5).json()[0]["token"]
     'BTC'
     """

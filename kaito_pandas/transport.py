@@ -173,6 +173,7 @@ class Transport:
         expire_after: float | cache.ChunkExpiry | None = None,
         stop: threading.Event | None = None,
         deadline: float | None = None,
+        refresh: bool = False,
     ) -> bytes:
         """Return the body of a 200 answer to ``GET /api/v1/{endpoint}``, retrying what is worth it.
 
@@ -195,6 +196,8 @@ class Transport:
         deadline : float, optional
             ``time.monotonic()`` after which no retry starts; default
             ``retry_deadline`` seconds from now.
+        refresh : bool
+            Send it even if the cache holds a fresh answer, and replace that answer.
 
         Returns
         -------
@@ -213,7 +216,7 @@ class Transport:
 
         Examples
         --------
-        >>> Transport(Settings(api_key="k")).get("mindshare", {"token": "BTC"}, what="BTC")
+        >>> Transport(Settings(api_key="demo-key-5e1f93ab")).get("mindshare", {"token": "BTC"}, what="BTC")
         ...  # doctest: +SKIP
         """
         url = self.url(endpoint, params)
@@ -241,7 +244,9 @@ class Transport:
             except CancelledError:  # the leader's call failed, not this one: send it ourselves
                 self._land(url, future)
         try:
-            body = self._send_once_for_all(url, headers, what, expire_after, stop, deadline)
+            body = self._send_once_for_all(
+                url, headers, what, expire_after, stop, deadline, refresh=refresh
+            )
         except BaseException as exc:
             future.set_exception(exc)
             raise
@@ -265,17 +270,19 @@ class Transport:
         expire_after: float | cache.ChunkExpiry | None,
         stop: threading.Event | None,
         deadline: float | None,
+        *,
+        refresh: bool = False,
     ) -> bytes:
         """Send, unless another process sharing the team cache is fetching the same answer."""
         session = self.cached_session
         flight = self.flight
         if flight is None or session is None:
-            return self._send(url, headers, what, expire_after, stop, deadline)
+            return self._send(url, headers, what, expire_after, stop, deadline, refresh=refresh)
+        # a refresh waits its turn like any send, but no cached answer counts as landed
+        landed = (lambda: False) if refresh else (lambda: self._fresh_body(url) is not None)
         wait = self.settings.retry_deadline if deadline is None else deadline - self._clock()
         try:
-            with flight.turn(
-                url, landed=lambda: self._fresh_body(url) is not None, wait=wait, stop=stop
-            ) as turn:
+            with flight.turn(url, landed=landed, wait=wait, stop=stop) as turn:
                 if turn == flight.LANDED:
                     body = self._fresh_body(url)
                     if body is not None:
@@ -284,10 +291,10 @@ class Transport:
                     raise CancelledError(f"Kaito {what}: not sent, the call failed already")
                 # after waiting in vain for another process, this send gets its own deadline
                 own = None if turn == flight.WAITED else deadline
-                return self._send(url, headers, what, expire_after, stop, own)
+                return self._send(url, headers, what, expire_after, stop, own, refresh=refresh)
         except cache.CACHE_ERRORS as exc:  # the team cache went away: go on without it
             self._drop_cache(session, exc)
-            return self._send(url, headers, what, expire_after, stop, deadline)
+            return self._send(url, headers, what, expire_after, stop, deadline, refresh=refresh)
 
     def _send(
         self,
@@ -297,6 +304,8 @@ class Transport:
         expire_after: float | cache.ChunkExpiry | None,
         stop: threading.Event | None = None,
         deadline: float | None = None,
+        *,
+        refresh: bool = False,
     ) -> bytes:
         """Send with retries; return the body of the first 2xx."""
         if deadline is None:
@@ -305,7 +314,9 @@ class Transport:
         while True:
             cancelled(stop, what)
             attempt += 1
-            outcome = self._attempt(url, headers, what, deadline, expire_after, stop=stop)
+            outcome = self._attempt(
+                url, headers, what, deadline, expire_after, stop=stop, refresh=refresh
+            )
             if isinstance(outcome, bytes):
                 return outcome
             error, wait = outcome
@@ -430,6 +441,7 @@ class Transport:
         *,
         cache_retry: bool = True,
         stop: threading.Event | None = None,
+        refresh: bool = False,
     ) -> bytes | tuple[KaitoError, float | None]:
         """Send once: the body, or the error and how long to wait (-1 back off, None give up)."""
         remaining = deadline - self._clock()
@@ -450,6 +462,8 @@ class Transport:
                     if isinstance(expire_after, cache.ChunkExpiry)
                     else expire_after
                 )
+            if refresh and isinstance(session, CachedSession):
+                extra["force_refresh"] = True  # send, and overwrite the cached answer
             # the whole answer, body included, must arrive by the deadline (or a read
             # timeout's floor after it was asked for)
             with body_deadline(max(deadline, sent + _MIN_READ_TIMEOUT), self._clock, stop):
@@ -478,7 +492,14 @@ class Transport:
             if cache_retry:  # the cache failed, not the service: perhaps only for a moment
                 self._sleep(_TRANSIENT_PAUSE * random.uniform(0.5, 1.5))
                 return self._attempt(
-                    url, headers, what, deadline, expire_after, cache_retry=False, stop=stop
+                    url,
+                    headers,
+                    what,
+                    deadline,
+                    expire_after,
+                    cache_retry=False,
+                    stop=stop,
+                    refresh=refresh,
                 )
             # failed again: once more, without the cache
             self._drop_cache(session, exc)

@@ -16,6 +16,7 @@ anything; prices come from the user, as a Series or one column per token.
 
 from __future__ import annotations
 
+from kaito_pandas._public import public_dir
 from kaito_pandas.analytics._common import (
     COUNT_PREFIXES,
     DEFAULT_FREQ,
@@ -105,3 +106,5 @@ __all__ = [
     "xs_zscore",
     "zscore",
 ]
+
+__dir__ = public_dir(__all__)

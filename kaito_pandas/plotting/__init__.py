@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 
 from kaito_pandas import analytics
+from kaito_pandas._public import public_dir
 from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_sentiment
 from kaito_pandas.plotting._charts import plot_compare, plot_engagement, plot_lines, plot_share
 from kaito_pandas.plotting._outcomes import plot_event_study, plot_quantile_returns
@@ -48,6 +49,8 @@ __all__ = [
     "plot_spikes",
     "savefig",
 ]
+
+__dir__ = public_dir(__all__)
 
 #: Resolution of :func:`savefig`: print quality.
 DPI = 200

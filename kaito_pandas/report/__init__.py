@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 import kaito_pandas as kp
+from kaito_pandas._public import public_dir
 from kaito_pandas.dates import METHODS
 from kaito_pandas.report._charts import chart_specs, render
 from kaito_pandas.report._html import Page, render_page
@@ -28,6 +29,8 @@ __all__ = [
     "WINDOWS",
     "build_report",
 ]
+
+__dir__ = public_dir(__all__)
 
 DEFAULT_OUT_DIR = "kaito-report"
 DEFAULT_TOKENS = ("BTC", "ETH", "SOL")
