@@ -7,12 +7,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import jupytext
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+SCRIPTS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]-*.py"))
 CELL_TIMEOUT = 120
 
 
@@ -55,7 +57,27 @@ def test_notebook_runs_and_is_committed_with_its_outputs(path: Path) -> None:
     problems += [f"committed {p}" for cell in committed_cells for p in _problems(cell)]
     for fresh, saved in zip(fresh_cells, committed_cells, strict=True):
         if fresh.outputs and not saved.outputs:
-            problems.append(f"committed cell {saved.get('id')} has no outputs: re-run build.py")
+            problems.append(
+                f"committed cell {saved.get('id')} has no outputs: run notebooks/build.py"
+            )
         if "execution" in saved.metadata:
             problems.append(f"committed cell {saved.get('id')} keeps execution timestamps")
     assert not problems, "\n".join(problems)
+
+
+def test_every_notebook_is_paired_with_its_script() -> None:
+    assert [p.stem for p in NOTEBOOKS] == [p.stem for p in SCRIPTS]
+    for path in NOTEBOOKS:
+        formats = nbformat.read(path, as_version=4).metadata.get("jupytext", {}).get("formats")
+        assert formats == "ipynb,py:percent", path.name
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
+def test_a_notebook_and_its_script_hold_the_same_cells(script: Path) -> None:
+    """An edit to one of the pair without the other (or without build.py) is caught here."""
+    ours = [(c.cell_type, c.source.strip()) for c in jupytext.read(script).cells]
+    committed = nbformat.read(script.with_suffix(".ipynb"), as_version=4)
+    theirs = [(c.cell_type, c.source.strip()) for c in committed.cells]
+    assert ours == theirs, (
+        f"{script.name} and its .ipynb differ: run notebooks/build.py {script.stem[:2]}"
+    )
