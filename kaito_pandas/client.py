@@ -40,7 +40,7 @@ from kaito_pandas.query import (
     plain_params,
     plan_query,
 )
-from kaito_pandas.settings import Settings
+from kaito_pandas.settings import DEMO, DEMO_URLS, Settings
 from kaito_pandas.transport import Transport
 
 __all__ = ["Client"]
@@ -455,6 +455,8 @@ class Client:
                 refresh=refresh,
             )
         guard.check_zeros(frame, query, self.settings.check_tokens, warned=unknown)
+        if self.settings.base_url.rstrip("/") in DEMO_URLS:
+            frame.attrs[DEMO] = True  # charts and reports say so on the image itself
         return frame
 
     @documented("cache_info")

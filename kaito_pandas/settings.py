@@ -41,6 +41,12 @@ ENV_OFFLINE = "KAITO_PANDAS_OFFLINE"
 ENV_REDIS_URL = "KAITO_PANDAS_REDIS_URL"
 ENV_CHECK_TOKENS = "KAITO_PANDAS_CHECK_TOKENS"
 
+#: ``attrs`` key set on frames fetched from a fake server running in this process, so
+#: that a chart, a report or a store can say the numbers are demonstration data.
+DEMO = "demo"
+#: Base URLs of the fake servers running in this process (kaito_pandas.testing adds them).
+DEMO_URLS: set[str] = set()
+
 DEFAULT_BASE_URL = "https://api.kaito.ai"
 #: Seconds to wait for a TCP connection, and for the server's next byte.
 DEFAULT_CONNECT_TIMEOUT = 5.0

@@ -30,6 +30,7 @@ from kaito_pandas._synthetic import (
 from kaito_pandas._synthetic_narratives import NARRATIVES
 from kaito_pandas._synthetic_prices import synthetic_prices
 from kaito_pandas.dates import ALL_METHODS, today_utc
+from kaito_pandas.settings import DEMO_URLS
 
 __all__ = [
     "GAUSSIAN_RADIUS",
@@ -452,10 +453,13 @@ class FakeKaitoServer:
             self._thread = threading.Thread(target=serve, daemon=True)
             self._server = server
             self._thread.start()
+            DEMO_URLS.add(self.url)
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port. Stopping a stopped server does nothing."""
+        if self._server is not None:
+            DEMO_URLS.discard(self.url)
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()

@@ -52,6 +52,7 @@ def test_attrs_record_what_was_asked(client: kp.Client) -> None:
         "start": "2024-03-01",
         "end": "2024-03-05",
         "params": {"language": "en"},
+        "demo": True,  # from the fake server: charts and reports say so
     }
 
 

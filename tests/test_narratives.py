@@ -278,7 +278,10 @@ def test_narratives_draw_as_a_stacked_share(client: kp.Client) -> None:
     ax = frame.kaito.plot()
     try:
         assert len(ax.collections) == 3  # one band per narrative
-        assert ax.get_title(loc="left") == "Narrative mindshare share"
+        assert (
+            ax.get_title(loc="left")
+            == "Each narrative's share of the 3 narratives' combined narrative mindshare"
+        )
         assert ax.get_ylabel() == "Share of the narratives' total"
     finally:
         plt.close(ax.figure)

@@ -22,6 +22,7 @@ from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 from PIL import Image
 
+import kaito_pandas as kp
 from kaito_pandas import analytics, plotting
 from kaito_pandas.plotting._style import PALETTE, compact
 from tests.frames import make_frame
@@ -71,23 +72,28 @@ def test_compact_numbers_have_thousands_suffixes(value: float, text: str) -> Non
     assert compact(value) == text
 
 
-def test_engagement_total_left_smart_right(tmp_path: Path) -> None:
+def test_engagement_total_above_smart_below_each_in_its_unit(tmp_path: Path) -> None:
     frame = make_frame("engagement", "BTC", days=90, missing=[30])
     ax = plotting.plot_engagement(frame)
     path = _draw(ax, tmp_path)
     assert path.stat().st_size > 10_000
-    right = ax.right_ax  # type: ignore[attr-defined]
+    below = ax.smart_ax  # type: ignore[attr-defined]
+    assert below.get_shared_x_axes().joined(ax, below)  # one date axis
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), frame["total_engagement"])
-    np.testing.assert_array_equal(right.get_lines()[0].get_ydata(), frame["smart_engagement"])
-    assert ax.get_ylabel() == "Total engagement (likes)"
-    assert right.get_ylabel() == "Smart engagement"
+    np.testing.assert_array_equal(below.get_lines()[0].get_ydata(), frame["smart_engagement"])
+    assert ax.get_ylabel() == "Likes"
+    assert below.get_ylabel() == "Quotes, retweets, replies"
+    assert "Total engagement: likes on tweets mentioning it" in _texts(ax)
+    assert any(
+        t.startswith("Smart engagement: quotes, retweets and replies") for t in _texts(below)
+    )
     assert isinstance(ax.yaxis.get_major_formatter(), FuncFormatter)
     assert ax.yaxis.get_major_formatter()(2_000_000, 0) == "2M"
     assert ax.get_title(loc="left") == "BTC engagement"
-    assert "Source: Kaito" in _texts(ax)
+    assert "Source: Kaito" in _texts(below)  # under the lower panel, not between them
     assert "1 Mar 2024 \N{EN DASH} 29 May 2024 · daily · UTC" in _texts(ax)
-    assert _labels(ax) == ["Total engagement (likes)", "Smart engagement"]
     assert ax.get_lines()[0].get_color().lower() == PALETTE[0].lower()
+    assert below.get_lines()[0].get_color().lower() == PALETTE[1].lower()
 
 
 def test_engagement_rolling_overlay_is_the_rolling_mean(tmp_path: Path) -> None:
@@ -98,12 +104,7 @@ def test_engagement_rolling_overlay_is_the_rolling_mean(tmp_path: Path) -> None:
     expected = frame["total_engagement"].rolling(7, min_periods=4).mean().to_numpy()
     np.testing.assert_array_equal(overlay, expected)
     assert not np.isnan(overlay[10:]).any()  # the missing day does not break the line
-    assert _labels(ax) == [
-        "Total, daily",
-        "Total, 7-day mean",
-        "Smart, daily",
-        "Smart, 7-day mean",
-    ]
+    assert _labels(ax) == ["daily", "7-day mean"]
 
 
 def test_engagement_of_a_keyword_has_no_right_axis(tmp_path: Path) -> None:
@@ -200,7 +201,7 @@ def test_share_stacks_one_band_per_token_to_100_percent(tmp_path: Path) -> None:
     assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
     assert ax.yaxis.get_major_formatter()(0.25, 0) == "25%"
     assert _labels(ax) == ["BTC", "ETH", "SOL"]
-    assert ax.get_title(loc="left") == "Mindshare share"
+    assert ax.get_title(loc="left") == "Each token's share of the 3 tokens' combined mindshare"
     top = ax.collections[2].get_paths()[0].vertices[:, 1]
     assert np.nanmax(top) == pytest.approx(1.0)
     assert len(ax.collections[0].get_paths()) == 2  # 90 days stay daily: the missing day is a gap
@@ -310,7 +311,10 @@ def test_corr_heatmap_writes_every_coefficient(tmp_path: Path) -> None:
     assert [t.get_text() for t in ax.get_xticklabels()] == ["BTC", "ETH", "SOL", "DOGE"]
     assert ax.images[0].get_clim() == (-1, 1)
     assert ax.get_title(loc="left") == "Correlation of daily changes"
-    assert "Total engagement (likes) · Pearson · 2024-03-01 \N{EN DASH} 2024-06-29" in _texts(ax)
+    assert (
+        "Total engagement (likes) · Pearson · 1 Mar 2024 \N{EN DASH} 29 Jun 2024 · UTC"
+        in _texts(ax)
+    )
 
 
 def test_corr_heatmap_rejects_a_non_square_matrix() -> None:
@@ -323,7 +327,10 @@ def test_corr_heatmap_rejects_a_non_square_matrix() -> None:
     [
         (make_frame("engagement", "BTC", days=20), "BTC engagement"),
         (make_frame("engagement", ["BTC", "ETH"], days=20), "Total engagement (rebased)"),
-        (make_frame("mindshare", ["BTC", "ETH"], days=20), "Mindshare share"),
+        (
+            make_frame("mindshare", ["BTC", "ETH"], days=20),
+            "Each token's share of the 2 tokens' combined mindshare",
+        ),
         (make_frame("mindshare", "BTC", days=20), "BTC mindshare"),
         (make_frame("sentiment", "BTC", days=20), "BTC sentiment"),
         (make_frame("sentiment", ["BTC", "ETH"], days=20), "Sentiment score"),
@@ -362,8 +369,9 @@ def test_chart_draws_on_the_axes_it_is_given(tmp_path: Path) -> None:
 @pytest.mark.parametrize("span", SPANS)
 def test_date_axis_is_concise_utc_and_its_labels_do_not_collide(span: str, tmp_path: Path) -> None:
     days = SPANS[span]
-    ax = plotting.plot_engagement(make_frame("engagement", "BTC", start="2021-01-01", days=days))
-    _draw(ax, tmp_path)
+    top = plotting.plot_engagement(make_frame("engagement", "BTC", start="2021-01-01", days=days))
+    _draw(top, tmp_path)
+    ax = top.smart_ax  # type: ignore[attr-defined]  # the lower panel carries the dates
     ax.figure.canvas.draw()
     formatter = ax.xaxis.get_major_formatter()
     if days <= 7:  # a tick a day
@@ -408,3 +416,25 @@ def test_a_chart_of_a_few_days_ticks_days_not_hours(days: int, tmp_path: Path) -
     assert labels == expected
     low, high = ax.get_xlim()
     assert high - low == pytest.approx(days, abs=0.01)  # half a day either side of the data
+
+
+def test_charts_of_fake_server_numbers_say_so_on_the_image(client: kp.Client) -> None:
+    ax = plotting.plot(client.mindshare(["BTC", "ETH"], start="2024-05-01"))
+    assert "Demonstration data from kaito_pandas' fake server, not Kaito's numbers" in _texts(ax)
+    assert not any(t.startswith("Source:") for t in _texts(ax))
+
+
+def test_the_source_note_is_a_setting_per_call_and_by_default() -> None:
+    frame = make_frame("mindshare", ["BTC", "ETH"], days=30)
+    assert "Source: Kaito; own calculations" in _texts(
+        plotting.plot(frame, source="Kaito; own calculations")
+    )
+    plotting.set_source("Kaito; desk estimates")
+    try:
+        assert "Source: Kaito; desk estimates" in _texts(plotting.plot(frame))
+        assert "Source: Kaito; desk estimates" in _texts(frame.kaito.plot())
+    finally:
+        plotting.set_source("Kaito")
+    assert "Source: Kaito" in _texts(plotting.plot(frame))
+    with pytest.raises(ValueError, match="text to credit"):
+        plotting.set_source(" ")

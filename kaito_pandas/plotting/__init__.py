@@ -23,7 +23,7 @@ from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_s
 from kaito_pandas.plotting._charts import plot_compare, plot_engagement, plot_lines, plot_share
 from kaito_pandas.plotting._outcomes import plot_event_study, plot_quantile_returns
 from kaito_pandas.plotting._signals import plot_leadlag, plot_spikes
-from kaito_pandas.plotting._style import DAILY_LIMIT, PALETTE, SOURCE_NOTE, root_figure
+from kaito_pandas.plotting._style import DAILY_LIMIT, DEFAULTS, PALETTE, SOURCE_KEY, root_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,7 +35,6 @@ __all__ = [
     "DPI",
     "MAX_EVENT_LABELS",
     "PALETTE",
-    "SOURCE_NOTE",
     "plot",
     "plot_compare",
     "plot_corr",
@@ -48,6 +47,7 @@ __all__ = [
     "plot_share",
     "plot_spikes",
     "savefig",
+    "set_source",
 ]
 
 __dir__ = public_dir(__all__)
@@ -90,7 +90,34 @@ def _choose(data: pd.DataFrame) -> tuple[str, pd.DataFrame, dict[str, Any]]:
     return "lines", data, {}
 
 
-def plot(data: pd.DataFrame, kind: str | None = None, **kwargs: Any) -> Axes:
+def set_source(source: str) -> None:
+    """Set what the note under every chart credits from now on: ``"Source: <source>"``.
+
+    Charts of numbers from the package's fake server say so instead, whatever this says.
+
+    Parameters
+    ----------
+    source : str
+        E.g. ``"Kaito; own calculations"``; the default is ``"Kaito"``.
+
+    Raises
+    ------
+    ValueError
+        If ``source`` is empty.
+
+    Examples
+    --------
+    >>> set_source("Kaito; own calculations")
+    >>> set_source("Kaito")
+    """
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError("set_source: give the text to credit, e.g. 'Kaito; own calculations'")
+    DEFAULTS["source"] = source.strip()
+
+
+def plot(
+    data: pd.DataFrame, kind: str | None = None, *, source: str | None = None, **kwargs: Any
+) -> Axes:
     """Return the Axes of the chart that fits the frame, or of the chart named by ``kind``.
 
     Without ``kind``: one token's engagement → :func:`plot_engagement`; tokens'
@@ -107,6 +134,10 @@ def plot(data: pd.DataFrame, kind: str | None = None, **kwargs: Any) -> Axes:
         A frame from kaito_pandas, or a matrix from :func:`analytics.corr`.
     kind : {"engagement", "compare", "share", "sentiment", "corr", "lines", "spikes"}, optional
         The chart to draw; by default chosen from ``data.attrs["method"]`` and shape.
+    source : str, optional
+        What the note under this chart credits (``"Kaito; own calculations"``);
+        default :func:`set_source`'s. Numbers from the fake server are labelled
+        demonstration data whatever this says.
     **kwargs
         Passed to the chart function (``ax``, ``metric``, ``rolling``, ``freq``, ...);
         they override the choices above.
@@ -126,6 +157,9 @@ def plot(data: pd.DataFrame, kind: str | None = None, **kwargs: Any) -> Axes:
     >>> ax = plot(kp.mindshare(["BTC", "ETH", "SOL"]))
     >>> savefig(ax, "mindshare.png")
     """
+    if source is not None:
+        data = data.copy(deep=False)
+        data.attrs = {**data.attrs, SOURCE_KEY: source}
     if kind is None:
         kind, data, chosen = _choose(data)
         kwargs = {**chosen, **kwargs}

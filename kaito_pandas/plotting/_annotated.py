@@ -32,17 +32,25 @@ def _event_days(frame: pd.DataFrame) -> pd.Series[str]:
     return texts[frame["sentiment_score"].reindex(texts.index).notna()]
 
 
-def _pick_labels(score: pd.Series[float], days: pd.Index, limit: int) -> list[pd.Timestamp]:
-    """Return the most prominent event days, most prominent first, spread along the axis."""
+def _pick_labels(score: pd.Series[float], events: pd.Series[str], limit: int) -> list[pd.Timestamp]:
+    """Return the most prominent event days, most prominent first, spread along the axis.
+
+    Each distinct text is labelled once: an event that runs over neighbouring days
+    (the same text each day) gets one label, on its most prominent day.
+    """
+    days = events.index
     if limit <= 0 or len(days) == 0:
         return []
     prominence = (score[days] - score.median()).abs().sort_values(ascending=False)
     span = score.index[-1] - score.index[0]
     gap = max(span / (limit * 1.6), pd.Timedelta(days=1))
     chosen: list[pd.Timestamp] = []
+    said: set[str] = set()
     for day in prominence.index:
-        if all(abs(day - other) >= gap for other in chosen):
+        text = str(events[day]).strip().casefold()
+        if text not in said and all(abs(day - other) >= gap for other in chosen):
             chosen.append(day)
+            said.add(text)
         if len(chosen) == limit:
             break
     return chosen
@@ -130,11 +138,20 @@ def plot_sentiment(
     subtitle = st.date_range_label(frame.index, frame.attrs) + (
         f" · {note}, left out" if note else ""
     )
-    st.titles(ax, title, subtitle, legend_above=True)
-    shown = _label_events(ax, score, events, _pick_labels(score, events.index, max_labels))
+    subtitle += f" · {_score_meaning(frame.attrs)}"
+    st.titles(ax, title, subtitle, legend_above=True, attrs=data.attrs)
+    shown = _label_events(ax, score, events, _pick_labels(score, events, max_labels))
     if len(events) > shown:
         legend.get_texts()[-1].set_text(f"Day with an event ({len(events)}, {shown} labelled)")
     return ax
+
+
+def _score_meaning(attrs: Any) -> str:
+    """What the score is, as Kaito's options made it: the y axis alone cannot say."""
+    params = attrs.get("params") or {}
+    if str(params.get("average", "")).lower() in ("true", "1"):
+        return "score: average sentiment, -1 (negative) to +1 (positive)"
+    return "score: volume-weighted sentiment, no fixed range (compare with its own history)"
 
 
 def _label_events(
@@ -286,5 +303,5 @@ def plot_corr(
     # The metric goes under the title: a heatmap of a few tokens is too narrow for both.
     subtitle = " · ".join(p for p in (st.metric_label(name) if name else "", how, span) if p)
     title = f"Correlation of {what}"
-    st.titles(ax, title, subtitle)
+    st.titles(ax, title, subtitle, attrs=data.attrs)
     return ax

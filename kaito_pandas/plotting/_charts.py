@@ -63,6 +63,37 @@ def _rebased(drawn: pd.DataFrame, whole: pd.DataFrame, base: float = 100) -> pd.
     return result
 
 
+#: What each engagement line counts, under its panel's name.
+_ENGAGEMENT_UNITS = {
+    "total_engagement": ("Total engagement", "likes on tweets mentioning it", "Likes"),
+    "smart_engagement": (
+        "Smart engagement",
+        "quotes, retweets and replies by accounts Kaito counts as core",
+        "Quotes, retweets, replies",
+    ),
+}
+
+
+def _panels(ax: Axes | None, count: int) -> list[Axes]:
+    """One axes per metric, stacked on one date axis: in ``ax``'s place, or on a new figure."""
+    if count == 1:
+        return [st.new_axes(ax)]
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(
+            2, 1, sharex=True, figsize=(9.0, 5.6), height_ratios=(1.3, 1), layout="constrained"
+        )
+        return list(axes)
+    spec = ax.get_subplotspec()
+    if spec is None:
+        raise ValueError("plot_engagement draws two panels: give an ax from plt.subplots")
+    # the given axes becomes the top panel (callers keep using it); the other goes below
+    grid = spec.subgridspec(2, 1, height_ratios=(1.3, 1), hspace=0.08)
+    ax.set_subplotspec(grid[0])
+    return [ax, ax.figure.add_subplot(grid[1], sharex=ax)]
+
+
 def plot_engagement(
     data: pd.DataFrame,
     *,
@@ -70,7 +101,11 @@ def plot_engagement(
     rolling: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Return the Axes of one token's engagement: total on the left axis, smart on the right.
+    """Return the Axes of one token's engagement: total above, smart below, one date axis.
+
+    Two panels, each on its own scale and in its own unit, because the two counts
+    differ a hundredfold: on one axis smart engagement would be a flat line, on
+    two overlapping axes the lines would seem to track each other by design.
 
     Parameters
     ----------
@@ -82,12 +117,13 @@ def plot_engagement(
         Overlay the ``rolling``-day mean (the daily values are drawn faint);
         a window with a missing day is a gap, as in :func:`analytics.rolling`.
     ax : Axes, optional
-        Draw here; by default on a new figure.
+        Draw in its place (it is split in two panels); by default on a new figure.
 
     Returns
     -------
     Axes
-        The left axes (total engagement); the right one is ``ax.right_ax``.
+        The top axes (total engagement); the smart engagement panel below is
+        ``ax.smart_ax``. A keyword's frame, which has no smart engagement, is one panel.
 
     Raises
     ------
@@ -105,14 +141,13 @@ def plot_engagement(
     frame, partial, note = st.split_partial(whole)
     if not len(whole.index):
         st.nothing_to_draw(frame, whole, "plot_engagement")
-    ax = st.new_axes(ax)
-    x = st.x_values(frame.index)
     smart = frame.get("smart_engagement")
     has_smart = smart is not None and bool(smart.notna().any())
-    axes = [ax, ax.twinx()] if has_smart else [ax]
-    metrics = ["total_engagement", "smart_engagement"][: len(axes)]
-    handles, labels = [], []
+    metrics = ["total_engagement", "smart_engagement"][: 2 if has_smart else 1]
+    axes = _panels(ax, len(metrics))
+    x = st.x_values(frame.index)
     width = st.line_width(len(x))
+    handles: list[Any] = []
     for i, (axis, metric) in enumerate(zip(axes, metrics, strict=True)):
         values = frame[metric].to_numpy(dtype=float, na_value=np.nan)
         (line,) = axis.plot(
@@ -124,33 +159,51 @@ def plot_engagement(
             marker=st.marker(len(x)),
             markersize=3.5,
         )
-        handles.append(line)
-        short = metric.split("_")[0].capitalize()
-        labels.append(f"{short}, daily" if rolling else st.metric_label(metric))
         if rolling:
             mean = analytics.rolling(frame[metric], rolling)
             (smooth,) = axis.plot(x, mean.to_numpy(), color=st.colour(i), linewidth=width * 1.5)
-            handles.append(smooth)
-            labels.append(f"{short}, {rolling}-day mean")
+            handles += [line, smooth]
         if len(partial):
             st.draw_partial(axis, frame[metric], partial[metric], st.colour(i), width)
-        axis.set_ylabel(st.metric_label(metric), color=st.colour(i), fontsize=9)
+        name, unit, label = _ENGAGEMENT_UNITS[metric]
+        axis.set_ylabel(label, color=st.colour(i), fontsize=9)
+        axis.text(
+            0.005,
+            0.98,
+            f"{name}: {unit}",
+            transform=axis.transAxes,
+            ha="left",
+            va="top",
+            fontsize=st.SMALL_SIZE,
+            color=st.colour(i),
+            fontweight="bold",
+        )
         axis.yaxis.set_major_formatter(st.value_formatter(metric))
-        axis.set_ylim(bottom=0)
+        axis.set_ylim(bottom=0, top=float(np.nanmax(values, initial=0)) * 1.15 or None)
         axis.tick_params(axis="y", colors=st.colour(i), labelsize=9)
-    st.style_axes(ax, right_spine=has_smart)
+        st.style_axes(axis)
+        st.date_axis(axis, frame.index)
     if has_smart:
-        axes[1].spines["top"].set_visible(False)
-        cast(Any, ax).right_ax = axes[1]  # pandas' name for the twin of a secondary_y plot
-    st.date_axis(ax, frame.index)
-    if len(handles) > 1:  # a keyword query has total engagement only: the y label says it
-        st.legend_above(ax, handles, labels)
+        axes[0].tick_params(axis="x", labelbottom=False)
+        cast(Any, axes[0]).smart_ax = axes[1]
+    top = axes[0]
+    if rolling:  # one pair of entries for both panels: faint daily, solid mean
+        from matplotlib.lines import Line2D
+
+        faint, solid = handles[0], handles[1]
+        proxies = [
+            Line2D([], [], color=st.GREY, linewidth=faint.get_linewidth(), alpha=0.5),
+            Line2D([], [], color=st.GREY, linewidth=solid.get_linewidth()),
+        ]
+        st.legend_above(top, proxies, ["daily", f"{rolling}-day mean"])
     title = f"{st.entity_label(frame.attrs)} engagement".strip()
     subtitle = st.date_range_label(whole.index, whole.attrs)
     if note:
         subtitle += f" · {note}, drawn hollow"
-    st.titles(ax, title, subtitle, legend_above=len(handles) > 1)
-    return ax
+    if not has_smart:
+        subtitle += " · no smart engagement (a keyword, or none in the data)"
+    st.titles(top, title, subtitle, legend_above=bool(rolling), attrs=data.attrs, note_ax=axes[-1])
+    return top
 
 
 def plot_compare(
@@ -228,12 +281,7 @@ def plot_compare(
         ax.yaxis.set_major_formatter(st.value_formatter(None))
     else:
         if scale == "log":
-            from matplotlib.ticker import LogLocator, NullFormatter
-
-            ax.set_yscale("log")
-            # 1-2-5 steps: a range narrower than a decade still gets labelled ticks
-            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            st.log_axis(ax, values.to_numpy(dtype=float, na_value=np.nan))
         ax.set_ylabel(st.metric_label(name), fontsize=9)
         ax.yaxis.set_major_formatter(st.value_formatter(name))
     st.style_axes(ax)
@@ -242,7 +290,7 @@ def plot_compare(
     st.legend_above(ax, handles, labels)
     how = {"rebase": " (rebased)", "log": " (log scale)", "linear": ""}[scale]
     title = f"{st.metric_label(name).split(' (')[0]}{how}"
-    st.titles(ax, title, subtitle, legend_above=True)
+    st.titles(ax, title, subtitle, legend_above=True, attrs=data.attrs)
     return ax
 
 
@@ -313,10 +361,20 @@ def plot_share(
     ax.set_ylabel(what[0].upper() + what[1:], fontsize=9)
     st.style_axes(ax)
     st.date_axis(ax, values.index)
+    if len(x):  # the area runs to both edges: no strip of white before or after
+        ax.set_xlim(x[0], x[-1])
     handles, labels = ax.get_legend_handles_labels()
     st.legend_above(ax, handles, labels)
-    title = f"{st.metric_label(name).split(' (')[0]}" + (" share" if normalize else "")
-    st.titles(ax, title, subtitle, legend_above=True)
+    measure = st.metric_label(name).split(" (")[0]
+    # a share of these few tokens' combined mindshare, not of all of crypto Twitter:
+    # the title says which, so 60% here is not read against a 15% elsewhere
+    count = len(values.columns)
+    title = (
+        f"Each {names}'s share of the {count} {names}s' combined {measure.lower()}"
+        if normalize
+        else measure
+    )
+    st.titles(ax, title, subtitle, legend_above=True, attrs=data.attrs)
     return ax
 
 
@@ -360,12 +418,17 @@ def plot_lines(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             markersize=3.5,
         )
     fractions = bool(metrics) and all(st.is_fraction(m) for m in metrics)
+    # mentions per source differ a thousandfold (twitter against research): on a
+    # linear axis every source but one would lie flat on zero, so they go on a log axis
+    sources = len(metrics) > 1 and all(m.startswith("document_mentions") for m in metrics)
+    if sources:
+        st.log_axis(ax, numbers.to_numpy(dtype=float, na_value=np.nan))
     ax.yaxis.set_major_formatter(st.value_formatter(None, percent=fractions))
     if len(set(metrics)) == 1:
         ax.set_ylabel(st.metric_label(metrics[0]), fontsize=9)
-    elif metrics and all(m.startswith("document_mentions") for m in metrics):
-        ax.set_ylabel("Mentions (documents)", fontsize=9)
-    if metrics and all(analytics.metric_kind(m) == "count" for m in metrics):
+    elif sources:
+        ax.set_ylabel("Mentions (documents, log scale)", fontsize=9)
+    if not sources and metrics and all(analytics.metric_kind(m) == "count" for m in metrics):
         ax.set_ylim(bottom=0)
     st.style_axes(ax)
     st.date_axis(ax, numbers.index)
@@ -378,5 +441,7 @@ def plot_lines(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     subtitle = st.date_range_label(numbers.index, data.attrs) + (
         f" · {note}, left out" if note else ""
     )
-    st.titles(ax, title, subtitle, legend_above=many)
+    if sources:
+        subtitle += " · log scale: each source readable, days with 0 not drawn"
+    st.titles(ax, title, subtitle, legend_above=many, attrs=data.attrs)
     return ax

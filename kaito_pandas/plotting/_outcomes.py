@@ -101,7 +101,7 @@ def plot_event_study(
         f"{st.entity_label(attrs) or 'all tokens'} pooled, each around its own events"
         f"{span(attrs)}{prices_note(attrs)}"
     )
-    st.titles(ax, title, subtitle, legend_above=True)
+    st.titles(ax, title, subtitle, legend_above=True, attrs=data.attrs)
     return ax
 
 
@@ -200,5 +200,5 @@ def plot_quantile_returns(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes
         f"Factor: {how} · Q1 lowest · mean of {days} days' group means, 95% band"
         f"{span(attrs)}{prices_note(attrs)}"
     )
-    st.titles(ax, title, subtitle)
+    st.titles(ax, title, subtitle, attrs=data.attrs)
     return ax

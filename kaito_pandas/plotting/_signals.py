@@ -156,7 +156,7 @@ def plot_leadlag(
         f"Lag k > 0: the {what} on day t against the return on day t + k, "
         f"so attention moves first{span(attrs)}{prices_note(attrs)}"
     )
-    st.titles(ax, title, subtitle, legend_above=True)
+    st.titles(ax, title, subtitle, legend_above=True, attrs=data.attrs)
     return ax
 
 
@@ -259,5 +259,5 @@ def plot_spikes(
     subtitle = st.date_range_label(values.index, whole.attrs) + scale
     if note:
         subtitle += f" · {note}, drawn hollow, not judged"
-    st.titles(ax, title[0].upper() + title[1:], subtitle, legend_above=True)
+    st.titles(ax, title[0].upper() + title[1:], subtitle, legend_above=True, attrs=data.attrs)
     return ax

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from kaito_pandas.settings import DEMO
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -29,7 +31,12 @@ PALETTE = (
     "#000000",  # black
     "#F0E442",  # yellow, last: faint on white
 )
-SOURCE_NOTE = "Source: Kaito"
+#: The plotting defaults: ``source`` is what the note under every chart credits.
+DEFAULTS: dict[str, str] = {"source": "Kaito"}
+#: The note on a chart of numbers from the fake server, in place of the source.
+DEMO_NOTE = "Demonstration data from kaito_pandas' fake server, not Kaito's numbers"
+#: ``attrs`` key for a per-frame source (``plot(..., source=...)`` sets it).
+SOURCE_KEY = "source_note"
 #: Legend entries per row above a chart.
 LEGEND_COLUMNS = 6
 #: Metrics that are fractions (0.13 = 13%).
@@ -260,6 +267,25 @@ def date_axis(ax: Axes, index: pd.Index | None = None) -> None:
     ax.margins(x=0.01)
 
 
+def log_axis(ax: Axes, values: np.ndarray[Any, Any]) -> None:
+    """A log y axis in 1-2-5 steps whose lowest tick is a labelled value below the data.
+
+    Zeros cannot sit on a log axis: they are not drawn (the caller's subtitle says so).
+    """
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    positive = values[np.isfinite(values) & (values > 0)]
+    if positive.size:
+        low = float(positive.min())
+        # the 1-2-5 step at or below the smallest value, so the bottom of the axis is labelled
+        decade = 10 ** np.floor(np.log10(low))
+        step = max(m for m in (1.0, 2.0, 5.0) if m * decade <= low) * decade
+        ax.set_ylim(bottom=step, top=float(positive.max()) * 1.3)
+
+
 def style_axes(ax: Axes, *, right_spine: bool = False) -> None:
     """Quiet the frame: light horizontal grid, no top (and right) spine."""
     ax.grid(axis="y", color="0.88", linewidth=0.8)
@@ -279,6 +305,11 @@ def entity_label(attrs: Mapping[Any, Any]) -> str:
     return ", ".join(str(n) for n in names)
 
 
+def day_label(day: pd.Timestamp) -> str:
+    """A day as every chart writes it: ``3 Dec 2025``."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def date_range_label(index: pd.Index, attrs: Mapping[Any, Any], period: str = "") -> str:
     """Return the range the data covers, e.g. '1 Mar 2024 to 30 Apr 2024 · daily · UTC'.
 
@@ -286,11 +317,15 @@ def date_range_label(index: pd.Index, attrs: Mapping[Any, Any], period: str = ""
     """
     if not isinstance(index, pd.DatetimeIndex) or len(index) == 0:
         start, end = attrs.get("start"), attrs.get("end")
-        return f"{start}{DASH}{end}" if start and end else ""
+        if not (start and end):
+            return ""
+        # one date format on every chart: "3 Dec 2025", never ISO
+        first, last = (day_label(pd.Timestamp(str(d))) for d in (start, end))
+        return f"{first}{DASH}{last} · UTC"
     freq = {"W": "weekly", "MS": "monthly", "ME": "monthly", "D": "daily"}
     given = attrs.get("freq") or ("D" if is_daily(index) else _inferred(index))
     period = period or freq.get(str(given), str(given))
-    first, last = (f"{day.day} {day:%b %Y}" for day in (index[0], index[-1]))
+    first, last = (day_label(day) for day in (index[0], index[-1]))
     span = first if first == last else f"{first}{DASH}{last}"
     return f"{span} · {period} · UTC"
 
@@ -305,7 +340,15 @@ def _inferred(index: pd.DatetimeIndex) -> str:
     return f"periods of {steps.min()} to {steps.max()} days"
 
 
-def titles(ax: Axes, title: str, subtitle: str, *, legend_above: bool = False) -> None:
+def titles(
+    ax: Axes,
+    title: str,
+    subtitle: str,
+    *,
+    legend_above: bool = False,
+    attrs: Mapping[Any, Any] | None = None,
+    note_ax: Axes | None = None,
+) -> None:
     """Stack the bold title, the grey subtitle and the legend's row above the axes; add the note.
 
     Stacked rather than side by side, so that nothing collides on a narrow axes.
@@ -326,22 +369,29 @@ def titles(ax: Axes, title: str, subtitle: str, *, legend_above: bool = False) -
     )
     pad = legend_room + 5 + (SMALL_SIZE + 6 if subtitle else 0)
     ax.set_title(title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", pad=pad)
-    source_note(ax)
+    source_note(ax if note_ax is None else note_ax, attrs or {})
 
 
-def source_note(ax: Axes) -> None:
-    """Write the small 'Source: Kaito' note under the axes, left aligned."""
+def source_note(ax: Axes, attrs: Mapping[Any, Any]) -> None:
+    """Write the note under the axes: the source, or that the numbers are demonstration data.
+
+    The note travels with the PNG, so a chart copied out of a report still says it.
+    """
+    demo = bool(attrs.get(DEMO))
+    source = str(attrs.get(SOURCE_KEY) or DEFAULTS["source"])
     ax.annotate(
-        SOURCE_NOTE,
+        DEMO_NOTE if demo else f"Source: {source}",
         xy=(0, 0),
         xycoords="axes fraction",
         xytext=(0, -30),
         textcoords="offset points",
         ha="left",
         va="top",
-        fontsize=SMALL_SIZE - 1,
-        color=GREY,
+        fontsize=SMALL_SIZE if demo else SMALL_SIZE - 1,
+        fontweight="bold" if demo else "normal",
+        color=PALETTE[3] if demo else GREY,
         annotation_clip=False,
+        gid="kaito-source-note",
     )
 
 
