@@ -7,10 +7,13 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -391,3 +394,48 @@ def test_a_report_without_narratives_has_no_narratives_section(
         page = build_report(tmp_path, client=client, days=7, narratives=(), progress=False)
     assert "narratives" not in page.read_text(encoding="utf-8").lower()
     assert server.api_requests("narrative_mindshare") == []
+
+
+def _chromium() -> Any:
+    """Playwright's Chromium API driving the system Chromium; under CI both must be there."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if executable is None or sync_playwright is None:
+        missing = "Chromium (apt-get install chromium)" if executable is None else "playwright"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI takes the report's screenshots, and {missing} is missing")
+        pytest.skip(f"the report's screenshots need {missing}")
+    return sync_playwright, executable
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_report_reads_at_desktop_and_phone_width(
+    built: Built, width: int, tmp_path: Path
+) -> None:
+    sync_playwright, executable = _chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(built.demo.as_uri())
+            # nothing makes the page scroll sideways (a wide table scrolls in its own box)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            shot = page.screenshot(path=str(tmp_path / f"report-{width}.png"), full_page=True)
+            assert shot.startswith(b"\x89PNG")
+            rows = page.evaluate(
+                "[...document.querySelectorAll('table.summary[id^=summary-]')].map(t => "
+                "[...t.tBodies[0].rows].map(r => Math.round(r.getBoundingClientRect().height)))"
+            )
+            assert len(rows) == len(TOKENS)
+            assert all(r == rows[0] for r in rows)  # no token's table wraps where others don't
+            if width == 1280:
+                main_width = page.evaluate("document.querySelector('main').clientWidth")
+                figure = page.evaluate(
+                    "document.querySelector('#correlation figure').getBoundingClientRect().width"
+                )
+                assert figure > 0.85 * (main_width - 56)  # the card spans the page
+        finally:
+            browser.close()

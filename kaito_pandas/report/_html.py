@@ -36,6 +36,15 @@ SECTION_NOTES = {
         "next-day return of the tokens grouped each day by their abnormal engagement."
     ),
 }
+#: How to read a square chart, printed beside it.
+CAPTIONS = {
+    "Correlation": (
+        "Each cell is the Pearson correlation of two tokens' day-over-day changes in total "
+        "engagement, over the days both have a value: +1 when they rise and fall together, "
+        "0 when unrelated, \N{MINUS SIGN}1 when one rises as the other falls. Changes, not "
+        "levels, so a trend the tokens share does not count as moving together."
+    ),
+}
 DEMO_BANNER = (
     "Demonstration data. These numbers were made up by kaito-pandas' fake Kaito server "
     "(FakeKaitoServer), not fetched from Kaito: they show what the report looks like, "
@@ -74,8 +83,9 @@ h2 { margin: 40px 0 12px; padding-top: 8px; border-top: 1px solid var(--rule);
 nav { margin-top: 14px; font-size: .9rem; }
 nav a { color: var(--accent); text-decoration: none; margin-right: 16px; }
 nav a:hover { text-decoration: underline; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr));
-  gap: 20px 28px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(330px, 100%), 1fr));
+  gap: 20px 24px; }
+.cards > * { min-width: 0; overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 700; font-size: 1.1rem; padding: 0 0 6px; }
 caption span { font-weight: 400; font-size: .8rem; color: var(--muted); margin-left: 6px; }
@@ -84,12 +94,13 @@ thead th { font-size: .75rem; font-weight: 600; color: var(--muted); text-transf
   letter-spacing: .03em; border-bottom: 2px solid var(--ink); }
 .summary th, .summary td { text-align: right; white-space: nowrap; }
 .summary th[scope=row], .summary thead tr:first-child th:first-child { text-align: left; font-weight: 500;
-  white-space: normal; }
+  white-space: nowrap; }
+.summary th, .summary td { padding: 6px 5px; }
 .summary thead tr:first-child th { border-bottom: 0; vertical-align: bottom; }
 .summary thead th[rowspan] { border-bottom: 2px solid var(--ink); }
 .summary thead th.group { text-align: center; padding-bottom: 2px;
   border-bottom: 1px solid var(--muted); }
-.summary td { font-size: .92rem; }
+.summary td, .summary th[scope=row] { font-size: .9rem; }
 .movers th[scope=row] .full { display: block; color: var(--muted); font-size: .8rem; }
 td.up { color: var(--up); }
 td.down { color: var(--down); }
@@ -100,13 +111,22 @@ td.down { color: var(--down); }
 figure { margin: 0 0 28px; }
 figure img { display: block; width: 100%; height: auto; border: 1px solid var(--rule);
   border-radius: 4px; }
-figure.narrow img { max-width: 620px; }
+figure.narrow { display: grid; grid-template-columns: minmax(0, 620px) minmax(0, 1fr);
+  gap: 28px; align-items: center; }
+figure.narrow figcaption { color: var(--muted); font-size: .95rem; max-width: 46ch; }
+@media (max-width: 820px) { figure.narrow { grid-template-columns: minmax(0, 1fr); gap: 10px; } }
 .events th { text-align: left; }
 .events td.day, .events td.token, .events td.num { width: 1%; white-space: nowrap;
   padding-right: 24px; }
 .events td.num { text-align: right; }
 .events th.num { text-align: right; padding-right: 24px; }
-footer { margin-top: 48px; padding-top: 12px; border-top: 1px solid var(--rule); }
+footer { margin-top: 48px; padding-top: 12px; border-top: 1px solid var(--rule);
+  overflow-wrap: anywhere; }
+footer code { white-space: normal; }
+@media (max-width: 600px) { main { padding: 20px 14px 36px; } h1 { font-size: 1.6rem; }
+  nav a { display: inline-block; margin: 0 14px 6px 0; } }
+table.events { min-width: 560px; }
+.scroll { overflow-x: auto; }
 code { font-size: .85em; background: #f1f3f5; padding: 1px 4px; border-radius: 3px;
   white-space: nowrap; }
 @media print { body { background: #fff; } main { box-shadow: none; }
@@ -216,8 +236,12 @@ def _summary(page: Page) -> str:
 
 def _figure(chart: Chart) -> str:
     data = base64.b64encode(chart.png).decode("ascii")
-    size = "" if chart.wide else ' class="narrow"'
-    return f'<figure{size}><img src="data:image/png;base64,{data}" alt="{_e(chart.alt)}"></figure>'
+    image = f'<img src="data:image/png;base64,{data}" alt="{_e(chart.alt)}">'
+    if chart.wide:
+        return f"<figure>{image}</figure>"
+    # a square chart beside how to read it, so that its card fills the page's width
+    caption = CAPTIONS.get(chart.section, "")
+    return f'<figure class="narrow">{image}<figcaption>{_e(caption)}</figcaption></figure>'
 
 
 def _chart_sections(page: Page) -> str:
@@ -255,9 +279,9 @@ def _events(page: Page) -> str:
         for e in page.events
     )
     table = (
-        '<table class="events"><thead><tr><th scope="col">Day</th><th scope="col">Token</th>'
-        f'<th scope="col" class="num">Score</th><th scope="col">Event</th></tr></thead><tbody>{rows}</tbody>'
-        "</table>"
+        '<div class="scroll"><table class="events"><thead><tr><th scope="col">Day</th>'
+        '<th scope="col">Token</th><th scope="col" class="num">Score</th>'
+        f'<th scope="col">Event</th></tr></thead><tbody>{rows}</tbody></table></div>'
         if page.events
         else ""
     )
