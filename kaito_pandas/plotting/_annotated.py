@@ -271,7 +271,9 @@ def plot_corr(
     n = data.shape[0]
     ax = st.new_axes(ax, figsize=(max(4.5, 0.8 * n + 3), max(3.6, 0.7 * n + 2)))
     values = data.to_numpy(dtype=float, na_value=np.nan)
-    image = ax.imshow(values, cmap="RdBu", vmin=-1, vmax=1)
+    # cells fill the axes (no forced square): beside another chart, its top and its
+    # title line up with the other's
+    image = ax.imshow(values, cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
     for i in range(n):
         for j in range(n):
             v = values[i, j]

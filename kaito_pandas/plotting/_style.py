@@ -354,7 +354,9 @@ def titles(
     Stacked rather than side by side, so that nothing collides on a narrow axes.
     """
     rows = int(getattr(ax, "_kaito_legend_rows", 1))
-    legend_room = 17.0 * rows if legend_above else 0.0
+    # a chart without a legend keeps the room of one row, so that charts side by side
+    # put their titles, subtitles and axes at the same heights
+    legend_room = 17.0 * (rows if legend_above else 1)
     ax.annotate(
         subtitle,
         xy=(0, 1),
