@@ -405,3 +405,23 @@ def test_s3_sync_panel_sql_as_of_and_compact(
     assert later.compact() > 0
     pd.testing.assert_frame_equal(later.panel("mindshare", as_of=first.fetched_at), then)
     assert np.isclose(later.panel("mindshare").iloc[-1].sum(), then.iloc[-1].sum()) is np.False_
+
+
+def test_a_store_of_fake_server_numbers_says_so_in_every_panel(
+    tmp_path: Path, server: FakeKaitoServer
+) -> None:
+    from kaito_pandas.settings import DEMO_URLS
+
+    DEMO_URLS.discard(server.url)  # as if it were the real service
+    try:
+        real = kp.Store(tmp_path / "real", client=make_client(server, **FAST))
+        real.sync(["BTC"], methods=["mindshare"])
+        assert "demo" not in real.panel("mindshare").attrs
+    finally:
+        DEMO_URLS.add(server.url)
+    demo = kp.Store(tmp_path / "demo", client=make_client(server, **FAST))
+    demo.sync(["BTC"], methods=["mindshare"])
+    panel = demo.panel("mindshare")
+    assert panel.attrs["demo"] is True
+    ax = panel.kaito.plot()
+    assert any("Demonstration data" in t.get_text() for t in ax.texts)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from kaito_pandas.store._deps import require
+from kaito_pandas.store._deps import INSTALL_HINT, MissingExtraError, require
 
 #: The dataset's columns, in order; ``method`` and ``year`` live in the partition path.
 COLUMNS = (
@@ -32,6 +32,8 @@ SUFFIX = ".parquet"
 ROW_GROUP = 65_536
 #: The lock object's name, at the root.
 LOCK_NAME = "_lock.json"
+#: Written at the root once demonstration data from a fake server has been synced.
+DEMO_NAME = "_demo.json"
 
 
 def arrow_schema() -> Any:
@@ -71,7 +73,13 @@ class Location:
             os.makedirs(local, exist_ok=True)
             return cls(fsspec.filesystem("file"), local.replace(os.sep, "/"), "file")
         protocol = text.split("://", 1)[0]
-        fs, root = fsspec.core.url_to_fs(text, **dict(options or {}))
+        try:
+            fs, root = fsspec.core.url_to_fs(text, **dict(options or {}))
+        except ImportError as exc:  # fsspec names the package the protocol needs (s3fs, ...)
+            raise MissingExtraError(
+                f"kp.Store({text!r}) needs the filesystem for {protocol}://: {exc} "
+                f"({INSTALL_HINT} brings s3fs for s3://)"
+            ) from exc
         return cls(fs, str(root).rstrip("/"), protocol)
 
     @property
@@ -127,6 +135,10 @@ class Location:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(part, path)
+
+    def exists(self, name: str) -> bool:
+        """Whether the file ``name`` is at the root."""
+        return bool(self.fs.exists(f"{self.root}/{name}"))
 
     def remove(self, paths: list[str]) -> None:
         for path in paths:

@@ -13,7 +13,8 @@ import pandas as pd
 
 from kaito_pandas.dates import METHODS
 from kaito_pandas.errors import KaitoWarning
-from kaito_pandas.store._layout import COLUMNS, Location
+from kaito_pandas.settings import DEMO
+from kaito_pandas.store._layout import COLUMNS, DEMO_NAME, Location
 from kaito_pandas.store._lock import locked, unlock
 from kaito_pandas.store._panel import distinct as _distinct
 from kaito_pandas.store._panel import pivot_table, read_rows
@@ -292,6 +293,8 @@ class Store:
         }
         if partial:
             frame.attrs["partial_from"] = partial
+        if self._location.exists(DEMO_NAME):
+            frame.attrs[DEMO] = True  # synced from a fake server: charts say so
         return frame
 
     def _check_held(

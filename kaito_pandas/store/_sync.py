@@ -15,7 +15,8 @@ import pandas as pd
 from kaito_pandas.dates import ALL_METHODS, NARRATIVE_METHODS
 from kaito_pandas.errors import AuthenticationError, KaitoError, KaitoWarning
 from kaito_pandas.progress import progress_bar
-from kaito_pandas.store._layout import COLUMNS, Location
+from kaito_pandas.settings import DEMO_URLS
+from kaito_pandas.store._layout import COLUMNS, DEMO_NAME, Location
 from kaito_pandas.store._read import Reader
 
 if TYPE_CHECKING:
@@ -184,6 +185,9 @@ def sync(
         key: dict[str, Any] = {"keyword" if keywords else "token": list(names)}
         client.plan(method, start=start, end=end, **key, **options)
     result = SyncResult(fetched_at=pd.Timestamp.now(tz="UTC"))
+    if client.settings.base_url.rstrip("/") in DEMO_URLS and not location.exists(DEMO_NAME):
+        # the store remembers that it holds made-up numbers, and every panel says so
+        location.put_bytes(f"{location.root}/{DEMO_NAME}", b'{"demo": true}\n')
     batches = [list(names[i : i + batch_size]) for i in range(0, len(names), batch_size)]
     shown = progress if progress is not None else client.settings.progress
     bar = progress_bar(len(batches) * len(methods), "sync") if shown else None
