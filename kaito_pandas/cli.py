@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -452,8 +453,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
+
+    def one_line(message: Any, category: Any, *_: Any, **__: Any) -> None:
+        # a warning is one line on stderr, like an error, not Python's file:line and source
+        print(f"kaito-pandas {args.command}: warning: {message}", file=sys.stderr)
+
     try:
-        return _COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            if not args.debug:
+                warnings.showwarning = one_line
+            return _COMMANDS[args.command](args)
     except (_UsageError, ValueError) as exc:
         if args.debug:
             raise
