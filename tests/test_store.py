@@ -197,6 +197,16 @@ def test_bad_arguments_fail_before_any_request(
     assert store._location.files() == []
 
 
+def test_an_empty_store_says_to_sync_first(store: kp.Store) -> None:
+    assert store.info().empty
+    assert store.coverage().empty
+    assert store.compact() == 0
+    with pytest.raises(ValueError, match=r"holds no 'mindshare' .* run sync first"):
+        store.panel("mindshare")
+    with pytest.raises(ValueError, match="'volume' is not a method or metric"):
+        store.panel("volume")
+
+
 def test_keywords_are_their_own_kind(store: kp.Store, client: kp.Client) -> None:
     store.sync(keywords=["ai agents"], methods=["engagement"])
     panel = store.panel("engagement", kind="keyword")

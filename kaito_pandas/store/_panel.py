@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kaito_pandas.store._deps import require
-from kaito_pandas.store._layout import Location
+from kaito_pandas.store._layout import Location, arrow_schema
 
 _DAY_NS = 86_400 * 10**9
 _READ = ["date", "name", "metric", "value", "text", "partial", "fetched_at"]
@@ -34,6 +34,8 @@ def read_rows(
         files = [f for f in files if _year(f) >= start.year]
     if end is not None:
         files = [f for f in files if _year(f) <= end.year]
+    if not files:  # nothing synced (for these years): an empty table of the right shape
+        return arrow_schema().empty_table().select(_READ)
     filesystem = None if location.local else location.fs
     # names, metrics, kinds and params repeat: read them as dictionaries, not strings
     form = ds.ParquetFileFormat(
