@@ -20,7 +20,8 @@ import pandas as pd
 from kaito_pandas import analytics
 from kaito_pandas._public import public_dir
 from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_sentiment
-from kaito_pandas.plotting._charts import plot_compare, plot_engagement, plot_lines, plot_share
+from kaito_pandas.plotting._charts import plot_compare, plot_lines, plot_share
+from kaito_pandas.plotting._engagement import plot_engagement
 from kaito_pandas.plotting._outcomes import plot_event_study, plot_quantile_returns
 from kaito_pandas.plotting._signals import plot_leadlag, plot_spikes
 from kaito_pandas.plotting._style import DAILY_LIMIT, DEFAULTS, PALETTE, SOURCE_KEY, root_figure
