@@ -137,9 +137,8 @@ def changed(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
         texts.to_numpy()
         == merged["text_old"].astype(object).where(merged["text_old"].notna(), "").to_numpy()
     )
-    same_flag = merged["partial"].to_numpy(dtype=bool) == merged["partial_old"].fillna(
-        False
-    ).to_numpy(dtype=bool)
+    # eq(True): a missing old flag is False, with no fillna downcasting on pandas 2.2
+    same_flag = merged["partial"].to_numpy(dtype=bool) == merged["partial_old"].eq(True).to_numpy()
     keep = fresh | ~(same_value & same_text & same_flag)
     return new.loc[keep].reset_index(drop=True)
 
