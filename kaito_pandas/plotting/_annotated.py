@@ -150,8 +150,8 @@ def _score_meaning(attrs: Any) -> str:
     """What the score is, as Kaito's options made it: the y axis alone cannot say."""
     params = attrs.get("params") or {}
     if str(params.get("average", "")).lower() in ("true", "1"):
-        return "score: average sentiment, -1 (negative) to +1 (positive)"
-    return "score: volume-weighted sentiment, no fixed range (compare with its own history)"
+        return "score: average, -1 to +1"
+    return "score: volume-weighted, no fixed range"
 
 
 def _label_events(
@@ -159,59 +159,63 @@ def _label_events(
 ) -> int:
     """Write event texts by their points, clear of each other (and of the line if possible).
 
+    Every box is centred over its point, moved sideways only as far as it takes to stay
+    inside the axes; its leader line goes where no part of the data line crosses it.
     Returns how many were written; a text that finds no free spot is left out.
     """
     from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
     median = score.median()
-    first, last = score.index[0], score.index[-1]
     notes = []
     for day in days:
         text = textwrap.shorten(str(events[day]), _LABEL_CHARS, placeholder="…")
-        where = (day - first) / (last - first) if last > first else 0.5
-        align = "left" if where < 0.12 else "right" if where > 0.88 else "center"
         note = ax.annotate(
             textwrap.fill(text, _LABEL_WIDTH),
             xy=(st.x_values(pd.DatetimeIndex([day]))[0], score[day]),
             xytext=(0, _RISES[0]),
             textcoords="offset points",
-            ha=align,
+            ha="center",
             fontsize=st.SMALL_SIZE - 0.5,
             color="0.15",
             bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.8", "lw": 0.5},
-            # relpos on the aligned edge keeps the leader line vertical
-            arrowprops={
-                "arrowstyle": "-",
-                "color": "0.55",
-                "lw": 0.6,
-                "relpos": ({"left": 0.0, "right": 1.0}.get(align, 0.5), 0.5),
-            },
+            arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.6},
             zorder=4,
         )
         notes.append((note, 1 if score[day] >= median else -1))
     if not notes:
         return 0
     # Measure on the settled layout: rises on the preferred side, then the other side;
-    # first clear of the line's points, then clear of other labels only.
+    # first clear of the line (box and leader), then clear of other labels only.
     st.root_figure(ax).draw_without_rendering()
     frame_box = ax.get_window_extent()
     valid = score.dropna()
     points = ax.transData.transform(
         np.column_stack([_date_numbers(valid.index), valid.to_numpy(dtype=float)])
     )
-    pad = 3 * ax.figure.dpi / 72
+    dpi = ax.figure.dpi
+    pad = 3 * dpi / 72
     placed: list[Bbox] = []
     for note, side in notes:
+        anchor = ax.transData.transform(note.xy)
         rises = [side * r for r in _RISES] + [-side * r for r in _RISES]
         for rise, avoid_line in [(r, True) for r in rises] + [(r, False) for r in rises]:
             note.xyann = (0, rise)
             note.set_verticalalignment("bottom" if rise > 0 else "top")
+            box = Text.get_window_extent(note).padded(pad)  # the text with its frame
+            # sideways into the axes if the centred box would stick out of them
+            shift = max(frame_box.x0 - box.x0, 0.0) - max(box.x1 - frame_box.x1, 0.0)
+            note.xyann = (shift * 72 / dpi, rise)
             box = Text.get_window_extent(note).padded(pad)
             if not (frame_box.y0 <= box.y0 and box.y1 <= frame_box.y1):
                 continue
             if any(box.overlaps(other) for other in placed):
                 continue
-            if avoid_line and box.count_contains(points) > 0:
+            edge = box.y0 if rise > 0 else box.y1
+            leader = Bbox.from_extents(
+                anchor[0] - 1.5, min(anchor[1], edge) + 2, anchor[0] + 1.5, max(anchor[1], edge) - 2
+            )
+            if avoid_line and (box.count_contains(points) > 0 or leader.count_contains(points) > 0):
                 continue
             placed.append(box)
             break

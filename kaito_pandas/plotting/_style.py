@@ -137,10 +137,10 @@ def date_axis(ax: Axes, index: pd.Index | None = None) -> None:
         ax.set_xlim(first - half, last + half)
         return
     locator = mdates.AutoDateLocator(tz=dt.timezone.utc, minticks=4, maxticks=9)
-    formatter = mdates.ConciseDateFormatter(locator, tz=dt.timezone.utc, show_offset=True)
-    if index is not None and len(index) > 31:
-        # Day ticks over months name their months already; "2024-May" would mislead.
-        formatter.offset_formats[2] = "%Y"
+    # The year is written the same way on every chart: in the subtitle's dates, and on
+    # the axis only where a new year starts ("2025" at January), never as an offset
+    # that some charts would show and others not.
+    formatter = mdates.ConciseDateFormatter(locator, tz=dt.timezone.utc, show_offset=False)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
     ax.margins(x=0.01)
