@@ -7,6 +7,8 @@ requests than workers and a latency that keeps many in flight at once.
 
 from __future__ import annotations
 
+import pytest
+
 from kaito_pandas.testing import KNOWN_TOKENS, FakeKaitoServer
 from tests.conftest import make_client
 
@@ -16,6 +18,7 @@ def _most_in_one_second(times: list[float]) -> int:
     return max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
 
 
+@pytest.mark.timing
 def test_the_server_never_sees_six_requests_in_one_second(server: FakeKaitoServer) -> None:
     server.latency = 0.4
     tokens = sorted(KNOWN_TOKENS)[:30]

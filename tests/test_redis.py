@@ -177,6 +177,7 @@ def test_redis_backend_needs_a_url() -> None:
         kp.Client(API_KEY, cache_backend="redis")
 
 
+@pytest.mark.timing
 def test_three_clients_share_one_rate_limit(
     server: FakeKaitoServer, redis_url: str, store: Any
 ) -> None:
