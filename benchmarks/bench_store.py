@@ -16,7 +16,7 @@ machine, most of it the first sync; ``--tokens 100`` for a quicker look). Prints
 - panel: ``store.panel("mindshare")`` for every token since 2020 against the warm
   list query ``client.mindshare(tokens)`` (cache warm, in-process memo off): median
   seconds of alternating runs, and the ratio (goal: at least 10x faster), also after
-  ``compact()`` (one file per partition instead of one per batch and sync); the peak
+  the next day's sync and ``compact()``; the peak
   memory each adds (resident set, whole process, measured in a child process).
 - size: bytes on disk per token-year, per method and overall, before and after
   ``compact()``.

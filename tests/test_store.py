@@ -53,6 +53,20 @@ def test_panel_is_the_frame_a_list_query_returns(store: kp.Store, client: kp.Cli
     assert engagement[("total_engagement", "BTC")].tolist() == [644772, 415677, 442492, 1454606]
 
 
+def test_a_sync_leaves_one_file_per_partition_whatever_its_batches(
+    store: kp.Store, client: kp.Client
+) -> None:
+    result = store.sync(TOKENS, methods=["mindshare"], start="2023-06-01", batch_size=1)
+    files = store._location.files()
+    assert [f.rsplit("/", 2)[1] for f in files] == ["year=2023", "year=2024"]
+    assert result.files_written == len(files)
+    expected = client.mindshare(TOKENS, start="2023-06-01")
+    pd.testing.assert_frame_equal(
+        store.panel("mindshare", names=TOKENS), expected, check_freq=False
+    )
+    assert store.sql("SELECT count(*) AS n FROM kaito")["n"].iloc[0] == result.rows_written
+
+
 def test_sentiment_events_come_back_as_text(store: kp.Store, client: kp.Client) -> None:
     store.sync(["BTC"], methods=["sentiment"])
     panel = store.panel("sentiment")

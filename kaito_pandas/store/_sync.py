@@ -210,6 +210,7 @@ def sync(
                 )
                 if bar is not None:
                     bar.update()
+            result.files_written -= _merge_batches(location, reader, method, _tag(result))
     finally:
         if bar is not None:
             bar.close()
@@ -291,9 +292,44 @@ def _write(
     result.unchanged_rows += len(new) - len(keep)
     if keep.empty:
         return
-    tag = result.fetched_at.strftime("%Y%m%dT%H%M%S%f")
     year_of = pd.DatetimeIndex(keep["date"]).year
     for year in sorted(set(year_of)):
-        location.write_frame(keep.loc[year_of == year, list(COLUMNS)], method, int(year), tag)
+        location.write_frame(
+            keep.loc[year_of == year, list(COLUMNS)], method, int(year), _tag(result)
+        )
         result.files_written += 1
     result.rows_written += len(keep)
+
+
+def _tag(result: SyncResult) -> str:
+    """The name part shared by every file a sync writes."""
+    return result.fetched_at.strftime("%Y%m%dT%H%M%S%f")
+
+
+def _merge_batches(location: Location, reader: Reader, method: str, tag: str) -> int:
+    """Merge the files this sync wrote for ``method``, one per batch, into one per year.
+
+    Each batch was written as it arrived, so that a killed sync loses at most one
+    batch; a reader pays for every small file, so once a method is done its files
+    become one per partition. The merged file is written whole before the parts are
+    removed: an interruption in between leaves the same rows twice (same value, same
+    ``fetched_at``), which ``panel`` and ``latest`` read as one and ``compact()`` drops.
+    Returns how many files fewer there are.
+    """
+    groups: dict[str, list[str]] = {}
+    for path in location.files(method):
+        if f"/part-{tag}-" in path:
+            groups.setdefault(path.rsplit("/", 1)[0], []).append(path)
+    fewer = 0
+    for directory, paths in groups.items():
+        if len(paths) < 2:
+            continue
+        year = int(directory.rsplit("year=", 1)[1])
+        rows = reader.query(
+            f"SELECT {', '.join(COLUMNS)} FROM read_parquet($files) ORDER BY name, metric, date",
+            {"files": [location.url(p) for p in paths]},
+        )
+        location.write_frame(rows, method, year, tag)
+        location.remove(paths)
+        fewer += len(paths) - 1
+    return fewer
