@@ -9,6 +9,46 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Each method's docstring, as ``help()`` shows it for ``Client.x`` and ``kp.x``.
 DOCS: dict[str, str] = {
+    # plotting.plot's, here so that df.kaito.plot shows it without importing plotting
+    "plot": """Return the Axes of the chart that fits the frame, or of the chart named by ``kind``.
+
+Without ``kind``: one token's engagement → :func:`plot_engagement`; tokens'
+engagement → :func:`plot_compare` of total engagement, rebased; tokens'
+(or narratives') mindshare → :func:`plot_share`; one token's sentiment →
+:func:`plot_sentiment`; tokens' sentiment → :func:`plot_compare` of scores;
+tokens' mentions → :func:`plot_compare` of mentions summed over sources, log
+scale; a correlation matrix → :func:`plot_corr`; anything else →
+:func:`plot_lines`.
+
+Parameters
+----------
+data : DataFrame
+    A frame from kaito_pandas, or a matrix from :func:`analytics.corr`.
+kind : {"engagement", "compare", "share", "sentiment", "corr", "lines", "spikes"}, optional
+    The chart to draw; by default chosen from ``data.attrs["method"]`` and shape.
+source : str, optional
+    What the note under this chart credits (``"Kaito; own calculations"``);
+    default :func:`set_source`'s. Numbers from the fake server are labelled
+    demonstration data whatever this says.
+**kwargs
+    Passed to the chart function (``ax``, ``metric``, ``rolling``, ``freq``, ...);
+    they override the choices above.
+
+Returns
+-------
+Axes
+    The chart.
+
+Raises
+------
+ValueError
+    If ``kind`` is unknown, or as the chart function raises.
+
+Examples
+--------
+>>> ax = plot(kp.mindshare(["BTC", "ETH", "SOL"]))
+>>> savefig(ax, "mindshare.png")
+""",
     "engagement": """Return daily ``total_engagement`` and ``smart_engagement`` of a token or keyword.
 
 Parameters

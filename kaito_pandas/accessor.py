@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
-from kaito_pandas import analytics, plotting
+from kaito_pandas import analytics
+from kaito_pandas._docs import DOCS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -193,6 +194,8 @@ class KaitoAccessor:
 
     def plot(self, kind: str | None = None, **kwargs: Any) -> Axes:
         """Draw the chart that fits the frame; see :func:`kaito_pandas.plotting.plot`."""
+        from kaito_pandas import plotting  # matplotlib's side loads with the first chart
+
         frame: Any = self._frame
         return plotting.plot(
             frame.to_frame() if isinstance(frame, pd.Series) else frame, kind, **kwargs
@@ -227,15 +230,14 @@ for _name in ("smart_ratio", "select_metric", "share", "corr", "xs_rank", "xs_zs
     setattr(KaitoSeriesAccessor, _name, _needs_a_frame(_name))
 
 
-def _full_docstring(method: Callable[..., Any], function: Callable[..., Any]) -> str:
+def _full_docstring(method: Callable[..., Any], name: str, where: str, doc: str) -> str:
     """The function's docstring for the method: its own summary, the function's details
     without the ``data`` parameter (the frame the accessor is on)."""
     summary = (inspect.getdoc(method) or "").split("\n")[0].split("; see ")[0].rstrip(".") + "."
-    body = (inspect.getdoc(function) or "").partition("\n")[2]
+    body = inspect.cleandoc(doc).partition("\n")[2]
     # the data parameter and its indented description, whatever it is called there
     body = re.sub(r"\n(data|frame|values)( : [^\n]*)?\n(    [^\n]*\n)*", "\n", body, count=1)
-    where = f"{function.__module__.split('._')[0]}.{function.__name__}"
-    return f"{summary}\n\n``df.kaito.{function.__name__}(...)`` is ``{where}(df, ...)``.\n{body}"
+    return f"{summary}\n\n``df.kaito.{name}(...)`` is ``{where}(df, ...)``.\n{body}"
 
 
 for _name, _method in list(vars(KaitoAccessor).items()):
@@ -243,6 +245,11 @@ for _name, _method in list(vars(KaitoAccessor).items()):
     # private, or a composite with a docstring of its own
     if _name.startswith("_") or "Parameters" in _doc or "``df.kaito." in _doc:
         continue
-    _method.__doc__ = _full_docstring(
-        _method, getattr(analytics, _name, None) or getattr(plotting, _name)
-    )
+    if _name == "plot":
+        _method.__doc__ = _full_docstring(
+            _method, _name, "kaito_pandas.plotting.plot", DOCS["plot"]
+        )
+    else:
+        _function = getattr(analytics, _name)
+        _where = f"kaito_pandas.analytics.{_name}"
+        _method.__doc__ = _full_docstring(_method, _name, _where, _function.__doc__ or "")

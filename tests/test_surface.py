@@ -51,8 +51,9 @@ def test_accessor_methods_carry_the_full_docstring() -> None:
         assert "Parameters" in doc, name
         assert "\ndata :" not in doc, name
         assert f"df.kaito.{name}(...)" in doc, name
-    for kind in ("engagement", "compare", "share", "sentiment", "corr", "lines", "spikes"):
+    for kind in kp.plotting.CHARTS:  # every chart plot() can draw is listed
         assert f'"{kind}"' in (KaitoAccessor.plot.__doc__ or "")
+        assert f'"{kind}"' in (kp.plotting.plot.__doc__ or "")
 
 
 def test_a_single_tokens_ratio_keeps_the_accessor(client: kp.Client) -> None:

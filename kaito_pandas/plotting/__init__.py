@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 
 from kaito_pandas import analytics
+from kaito_pandas._docs import documented
 from kaito_pandas._public import public_dir
 from kaito_pandas.plotting._annotated import MAX_EVENT_LABELS, plot_corr, plot_sentiment
 from kaito_pandas.plotting._charts import plot_compare, plot_lines, plot_share
@@ -116,48 +117,10 @@ def set_source(source: str) -> None:
     DEFAULTS["source"] = source.strip()
 
 
+@documented("plot")
 def plot(
     data: pd.DataFrame, kind: str | None = None, *, source: str | None = None, **kwargs: Any
 ) -> Axes:
-    """Return the Axes of the chart that fits the frame, or of the chart named by ``kind``.
-
-    Without ``kind``: one token's engagement → :func:`plot_engagement`; tokens'
-    engagement → :func:`plot_compare` of total engagement, rebased; tokens'
-    (or narratives') mindshare → :func:`plot_share`; one token's sentiment →
-    :func:`plot_sentiment`; tokens' sentiment → :func:`plot_compare` of scores;
-    tokens' mentions → :func:`plot_compare` of mentions summed over sources, log
-    scale; a correlation matrix → :func:`plot_corr`; anything else →
-    :func:`plot_lines`.
-
-    Parameters
-    ----------
-    data : DataFrame
-        A frame from kaito_pandas, or a matrix from :func:`analytics.corr`.
-    kind : {"engagement", "compare", "share", "sentiment", "corr", "lines", "spikes"}, optional
-        The chart to draw; by default chosen from ``data.attrs["method"]`` and shape.
-    source : str, optional
-        What the note under this chart credits (``"Kaito; own calculations"``);
-        default :func:`set_source`'s. Numbers from the fake server are labelled
-        demonstration data whatever this says.
-    **kwargs
-        Passed to the chart function (``ax``, ``metric``, ``rolling``, ``freq``, ...);
-        they override the choices above.
-
-    Returns
-    -------
-    Axes
-        The chart.
-
-    Raises
-    ------
-    ValueError
-        If ``kind`` is unknown, or as the chart function raises.
-
-    Examples
-    --------
-    >>> ax = plot(kp.mindshare(["BTC", "ETH", "SOL"]))
-    >>> savefig(ax, "mindshare.png")
-    """
     if source is not None:
         data = data.copy(deep=False)
         data.attrs = {**data.attrs, SOURCE_KEY: source}
